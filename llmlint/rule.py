@@ -98,13 +98,15 @@ class Report:
     """What a rule's check yields: a node to locate, a message, and the data-flow path.
 
     `flow` and `related` hold (node, message) pairs inside the same module; the engine
-    turns nodes into positions in one pass over the file.
+    turns nodes into positions in one pass over the file. `redact` lists secrets to mask
+    in the code frame that reporters show.
     """
 
     node: cst.CSTNode
     message: str
     flow: tuple[tuple[cst.CSTNode, str], ...] = ()
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
+    redact: tuple[str, ...] = ()
 
 
 class RuleContext:
@@ -157,8 +159,9 @@ class Rule:
         *,
         flow: Iterable[tuple[cst.CSTNode, str]] = (),
         related: Iterable[tuple[cst.CSTNode, str]] = (),
+        redact: Iterable[str] = (),
     ) -> Report:
-        return Report(node, message, tuple(flow), tuple(related))
+        return Report(node, message, tuple(flow), tuple(related), tuple(redact))
 
 
 def _validate(cls: type[Rule]) -> None:

@@ -6,12 +6,14 @@ Findings arrive sorted and already filtered (suppressions, per-file-ignores appl
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from llmlint.finding import Finding
+from llmlint.registry import all_rules
 from llmlint.rule import Rule
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -44,6 +46,49 @@ class ReportOptions:
 
 
 Renderer = Callable[[RunReport, TextIO, ReportOptions], None]
+
+# Control (Cc), format (Cf: bidi overrides, zero-width characters), lone surrogates (Cs) and
+# line/paragraph separators (Zl, Zp): characters that move the cursor, recolor or reorder a
+# terminal's output, or hide text from a reviewer (Trojan Source), rather than print.
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def escape_char(char: str) -> str:
+    """`char` itself, or a visible Python-style escape (`\\x1b`, `\\u202e`) if it does not print.
+
+    Reporters show text taken from scanned files (source lines, paths, messages quoting
+    source); an attacker who controls that text must not control the reader's terminal.
+    """
+    if unicodedata.category(char) not in _UNPRINTABLE_CATEGORIES:
+        return char
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    point = ord(char)
+    if point < 0x100:
+        return f"\\x{point:02x}"
+    if point < 0x10000:
+        return f"\\u{point:04x}"
+    return f"\\U{point:08x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every non-printing character escaped (see `escape_char`); tabs too."""
+    if text.isprintable():
+        return text
+    return "".join(escape_char(char) for char in text)
+
+
+def find_rule(run: RunReport, code: str) -> type[Rule] | None:
+    """The metadata of the rule that reported `code`: a selected rule, else any known one.
+
+    The engine reports LLM000 whatever the selection, so a finding's rule is not always
+    among `run.rules`.
+    """
+    for rule in run.rules:
+        if rule.code == code:
+            return rule
+    return next((rule for rule in all_rules() if rule.code == code), None)
 
 
 def get_renderer(fmt: str) -> Renderer:

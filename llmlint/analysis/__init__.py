@@ -1,0 +1,1 @@
+"""The semantic model every rule reads: names, bindings, calls, and (later) data flow."""

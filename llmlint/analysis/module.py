@@ -1,0 +1,397 @@
+"""The semantic model of one module: what names refer to and what calls call.
+
+Values are described by *paths*, strings that say where a value comes from the way
+the catalog names things: `torch.load` (a module attribute), `gradio.Blocks()` (an
+instance made by calling `gradio.Blocks`), `openai.OpenAI().chat.completions.create()`
+(the response of a method call), `x[]` (an element of x). A name resolves through its
+bindings, imports and aliases to the set of paths it may hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, TypeVar
+
+import libcst as cst
+
+from llmlint.analysis.builder import ModuleBuilder, StoreRecord, dotted_name
+from llmlint.analysis.scope import BUILTIN_NAMES, Binding, BindingKind, Scope, ScopeKind
+from llmlint.catalog import Catalog, PatternIndex
+from llmlint.catalog.schema import ArgRef, ReturnsReceiver
+from llmlint.source import LineIndex
+
+MAX_PATHS = 12  # per expression: keeps pathological code from exploding
+MAX_DEPTH = 24  # resolution hops through bindings
+UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class CallSite:
+    """A call expression, with what it may call resolved lazily."""
+
+    node: cst.Call
+    scope: Scope
+    model: ModuleModel
+
+    @cached_property
+    def callees(self) -> frozenset[str]:
+        return self.model.paths(self.node.func, self.scope)
+
+    @property
+    def callee_text(self) -> str:
+        """The callee as written, e.g. `client.chat.completions.create`."""
+        return self.model.text_of(self.node.func)
+
+    def keyword(self, name: str) -> cst.Arg | None:
+        """The argument passed as `name=`, also inside a `**{"name": ...}` dict literal."""
+        for arg in self.node.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+        for arg in self.node.args:
+            if arg.star == "**" and isinstance(arg.value, cst.Dict):
+                for element in arg.value.elements:
+                    if isinstance(element, cst.DictElement) and _string_key(element) == name:
+                        return cst.Arg(value=element.value, keyword=cst.Name(name))
+        return None
+
+    def keyword_occurrences(self, name: str) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+        """Where `name=` is passed, directly or nested one level in an options dict.
+
+        Yields (node to report, value) for `name=v`, `**{"name": v}`, and dict literals
+        or `dict(name=v)` given to another keyword (`model_kwargs={"name": v}`).
+        """
+        found: list[tuple[cst.CSTNode, cst.BaseExpression]] = []
+        for arg in self.node.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                found.append((arg, arg.value))
+            elif arg.star == "**" or arg.keyword is not None:
+                for value in self.model.dict_definitions(arg.value, self.scope):
+                    found.extend(_dict_entries(value, name))
+        return found
+
+    def positional(self, index: int) -> cst.Arg | None:
+        position = 0
+        for arg in self.node.args:
+            if arg.keyword is not None or arg.star == "**":
+                continue
+            if arg.star == "*":
+                return None  # positions after *args are unknowable
+            if position == index:
+                return arg
+            position += 1
+        return None
+
+    def argument(self, ref: ArgRef) -> cst.BaseExpression | None:
+        """The expression passed where `ref` points, descending into a dict literal key."""
+        arg = self.keyword(ref.keyword) if ref.keyword else None
+        if arg is None and ref.position is not None:
+            arg = self.positional(ref.position)
+        if arg is None:
+            return None
+        value = arg.value
+        if ref.key is None:
+            return value
+        if isinstance(value, cst.Dict):
+            for element in value.elements:
+                if isinstance(element, cst.DictElement) and _string_key(element) == ref.key:
+                    return element.value
+        return None
+
+    @property
+    def has_unpacked_arguments(self) -> bool:
+        """True when `*args`/`**kwargs` may carry arguments we cannot see."""
+        return any(
+            arg.star == "*" or (arg.star == "**" and not isinstance(arg.value, cst.Dict))
+            for arg in self.node.args
+        )
+
+    def literal(self, name: str) -> Any:
+        arg = self.keyword(name)
+        return UNKNOWN if arg is None else self.model.literal(arg.value, self.scope)
+
+
+def _dict_entries(
+    value: cst.BaseExpression, name: str
+) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+    if isinstance(value, cst.Dict):
+        return [
+            (element, element.value)
+            for element in value.elements
+            if isinstance(element, cst.DictElement) and _string_key(element) == name
+        ]
+    if isinstance(value, cst.Call) and dotted_name(value.func) == "dict":
+        return [
+            (arg, arg.value)
+            for arg in value.args
+            if arg.keyword is not None and arg.keyword.value == name
+        ]
+    return []
+
+
+def _string_key(element: cst.DictElement) -> str | None:
+    key = element.key
+    if isinstance(key, cst.SimpleString):
+        value = key.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class ModuleModel:
+    """Everything rules ask about one module; built once per file."""
+
+    def __init__(
+        self,
+        tree: cst.Module,
+        *,
+        path: str,
+        module_name: str,
+        is_package: bool,
+        lines: LineIndex,
+        catalog: Catalog,
+    ) -> None:
+        self.tree = tree
+        self.path = path
+        self.module_name = module_name
+        self.lines = lines
+        self.catalog = catalog
+        builder = ModuleBuilder(module_name, is_package)
+        self.scope = builder.build(tree)
+        self.scopes = builder.scopes
+        self.definitions = builder.definitions
+        self.calls = [CallSite(r.node, r.scope, self) for r in builder.calls]
+        self.stores: list[StoreRecord] = builder.stores
+        self._classes = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.CLASS}
+        self._cache: dict[cst.CSTNode, frozenset[str]] = {}
+        self._active: set[cst.CSTNode] = set()
+        self._receiver_index = catalog.index(ReturnsReceiver)
+
+    def text_of(self, node: cst.CSTNode) -> str:
+        return self.tree.code_for_node(node)
+
+    # -- paths ---------------------------------------------------------------------
+
+    def paths(self, expr: cst.CSTNode, scope: Scope) -> frozenset[str]:
+        """The paths `expr` (evaluated in `scope`) may denote; empty when unknown."""
+        cached = self._cache.get(expr)
+        if cached is not None:
+            return cached
+        if expr in self._active or len(self._active) > MAX_DEPTH:
+            return frozenset()
+        self._active.add(expr)
+        try:
+            found = self._compute_paths(expr, scope)
+        finally:
+            self._active.discard(expr)
+        if len(found) > MAX_PATHS:
+            found = frozenset(sorted(found)[:MAX_PATHS])
+        self._cache[expr] = found
+        return found
+
+    def _compute_paths(self, expr: cst.CSTNode, scope: Scope) -> frozenset[str]:
+        if isinstance(expr, cst.Name):
+            return self._name_paths(expr.value, scope)
+        if isinstance(expr, cst.Attribute):
+            bases = self.paths(expr.value, scope)
+            found = {f"{base}.{expr.attr.value}" for base in bases}
+            for base in bases:
+                found.update(self._member_paths(base, expr.attr.value))
+            return frozenset(found)
+        if isinstance(expr, cst.Call):
+            found = set()
+            for callee in self.paths(expr.func, scope):
+                if self._receiver_index.match(callee):
+                    found.add(callee.rpartition(".")[0])
+                found.add(callee + "()")
+            return frozenset(found)
+        if isinstance(expr, cst.Subscript):
+            return frozenset(base + "[]" for base in self.paths(expr.value, scope))
+        if isinstance(expr, cst.Await):
+            return self.paths(expr.expression, scope)
+        return frozenset()
+
+    def _name_paths(self, name: str, scope: Scope) -> frozenset[str]:
+        bindings = scope.lookup(name)
+        if not bindings:
+            module = scope.module_scope
+            if module.star_imports:
+                return frozenset(f"{star}.{name}" for star in module.star_imports if star)
+            return frozenset({f"builtins.{name}"}) if name in BUILTIN_NAMES else frozenset()
+        found: set[str] = set()
+        for binding in bindings:
+            found.update(self.binding_paths(binding))
+        return frozenset(found)
+
+    def binding_paths(self, binding: Binding) -> frozenset[str]:
+        kind, node = binding.kind, binding.node
+        if kind in (BindingKind.IMPORT, BindingKind.DEFINITION, BindingKind.SELF):
+            return frozenset({binding.target}) if binding.target else frozenset()
+        if node is None:
+            return frozenset()
+        if kind in (BindingKind.ASSIGN, BindingKind.WITH):
+            return self.paths(node, binding.scope)
+        if kind is BindingKind.ELEMENT:
+            return frozenset(p + "[]" for p in self.paths(node, binding.scope))
+        if kind is BindingKind.ANNOTATION:
+            return self._annotation_paths(node, binding.scope)
+        if kind is BindingKind.PARAM and isinstance(node, cst.Param) and node.annotation:
+            outer = binding.scope.parent or binding.scope
+            return self._annotation_paths(node.annotation.annotation, outer)
+        return frozenset()
+
+    def _annotation_paths(self, node: cst.CSTNode, scope: Scope) -> frozenset[str]:
+        """Instances of the classes an annotation names (Optional and unions unwrapped)."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self._annotation_paths(node.left, scope) | self._annotation_paths(
+                node.right, scope
+            )
+        if isinstance(node, cst.Subscript):
+            wrapper = self.paths(node.value, scope)
+            if wrapper & {"typing.Optional", "typing.Union", "typing_extensions.Optional"}:
+                found: frozenset[str] = frozenset()
+                for element in node.slice:
+                    if isinstance(element.slice, cst.Index):
+                        found |= self._annotation_paths(element.slice.value, scope)
+                return found
+            return frozenset()
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            if isinstance(value, str):
+                try:
+                    parsed = cst.parse_expression(value)
+                except Exception:
+                    return frozenset()
+                found = set()
+                for path in self._annotation_paths(parsed, scope):
+                    found.add(path)
+                return frozenset(found)
+            return frozenset()
+        if dotted_name(node) in ("None", "builtins.None"):
+            return frozenset()
+        return frozenset(p + "()" for p in self.paths(node, scope) if not p.startswith("builtins."))
+
+    def _member_paths(self, base: str, attribute: str) -> set[str]:
+        """Paths of `base.attribute` when base is an instance or class of this module."""
+        found: set[str] = set()
+        instance = base.endswith("()")
+        class_scope = self._classes.get(base[:-2] if instance else base)
+        if class_scope is None:
+            return found
+        for scope in self._class_chain(class_scope):
+            bindings = list(scope.bindings.get(attribute, ()))
+            if instance:
+                bindings += scope.instance_attributes.get(attribute, [])
+            for binding in bindings:
+                if binding.kind is not BindingKind.DEFINITION:
+                    found.update(self.binding_paths(binding))
+            if bindings:
+                break
+        return found
+
+    def _class_chain(self, scope: Scope) -> Iterator[Scope]:
+        """The class and its bases defined in this module, in MRO-like order."""
+        seen: set[str] = set()
+        queue = [scope]
+        while queue:
+            current = queue.pop(0)
+            if current.qualname in seen:
+                continue
+            seen.add(current.qualname)
+            yield current
+            node = current.node
+            if isinstance(node, cst.ClassDef) and current.parent is not None:
+                for base in node.bases:
+                    for path in self.paths(base.value, current.parent):
+                        if path in self._classes:
+                            queue.append(self._classes[path])
+
+    # -- constants -----------------------------------------------------------------
+
+    def literal(self, expr: cst.CSTNode, scope: Scope) -> Any:
+        """The constant value of `expr`, following names bound once to a constant."""
+        return self._literal(expr, scope, 0)
+
+    def _literal(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Any:
+        if depth > 8:
+            return UNKNOWN
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            value = expr.evaluated_value
+            return value if value is not None else UNKNOWN
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            return expr.evaluated_value
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = self._literal(expr.expression, scope, depth + 1)
+            return -inner if isinstance(inner, (int, float)) else UNKNOWN
+        if isinstance(expr, cst.Name):
+            if expr.value in ("True", "False", "None") and not scope.lookup(expr.value):
+                return {"True": True, "False": False, "None": None}[expr.value]
+            bindings = scope.lookup(expr.value)
+            if len(bindings) == 1 and bindings[0].kind is BindingKind.ASSIGN:
+                binding = bindings[0]
+                assert binding.node is not None
+                return self._literal(binding.node, binding.scope, depth + 1)
+        return UNKNOWN
+
+    def constant_definition(self, expr: cst.CSTNode, scope: Scope) -> cst.CSTNode | None:
+        """The literal node a name's single binding holds (to locate a finding there)."""
+        depth = 0
+        while isinstance(expr, cst.Name) and depth < 8:
+            bindings = scope.lookup(expr.value)
+            if len(bindings) != 1 or bindings[0].kind is not BindingKind.ASSIGN:
+                return None
+            node = bindings[0].node
+            if node is None:
+                return None
+            expr, scope, depth = node, bindings[0].scope, depth + 1
+        return expr if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)) else None
+
+    def dict_definitions(self, expr: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
+        """`expr` itself, or the dict literals a name holding options was assigned."""
+        if not isinstance(expr, cst.Name):
+            return [expr]
+        return [
+            b.node
+            for b in scope.lookup(expr.value)
+            if b.kind is BindingKind.ASSIGN and isinstance(b.node, (cst.Dict, cst.Call))
+        ]
+
+    def provenance_text(self, expr: cst.CSTNode, scope: Scope, depth: int = 3) -> str:
+        """The source of `expr` and of what the names in it were assigned (a few hops)."""
+        parts = [self.text_of(expr)]
+        if depth > 0:
+            for name in _names_in(expr):
+                for binding in scope.lookup(name)[:4]:
+                    if binding.node is not None and binding.kind is not BindingKind.PARAM:
+                        parts.append(self.provenance_text(binding.node, binding.scope, depth - 1))
+                    elif binding.kind is BindingKind.PARAM:
+                        parts.append(name)
+        return "\n".join(parts)
+
+
+def _names_in(expr: cst.CSTNode) -> list[str]:
+    names: list[str] = []
+    stack = [expr]
+    while stack and len(names) < 16:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            names.append(node.value)
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+        elif isinstance(node, cst.Call):
+            stack.append(node.func)
+            stack.extend(arg.value for arg in node.args)
+        elif isinstance(node, (cst.BinaryOperation,)):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, cst.Subscript):
+            stack.append(node.value)
+    return names
+
+
+def matching_calls(model: ModuleModel, index: PatternIndex[T]) -> Iterator[tuple[CallSite, T]]:
+    """Each call of the module with each catalog entry whose pattern its callee matches."""
+    for call in model.calls:
+        if call.callees:
+            for entry in index.match_any(call.callees):
+                yield call, entry

@@ -1,0 +1,89 @@
+"""Per-file results cached on disk, keyed by content hash, settings and version.
+
+Like ruff's `.ruff_cache`: one JSON file per (llmlint version, settings fingerprint)
+maps each project-relative path to the SHA-256 of its bytes and its result. A file
+whose bytes, the selected rules, the catalog or llmlint itself changed is analysed
+again. JSON, not pickle: a cache directory must never be a way to run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from llmlint.pipeline import FileResult
+
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by llmlint.\n"
+)
+
+
+class ResultCache:
+    def __init__(self, directory: Path | None, version: str, fingerprint: str) -> None:
+        self.file = directory / version / f"{fingerprint}.json" if directory else None
+        self.directory = directory
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        if self.file is not None:
+            self._load()
+
+    def _load(self) -> None:
+        assert self.file is not None
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+            entries = data["entries"]
+            if isinstance(entries, dict):
+                self._entries = entries
+        except (OSError, ValueError, KeyError, TypeError):
+            self._entries = {}  # a missing or corrupt cache is an empty one
+
+    def get(self, rel: str, digest: str) -> FileResult | None:
+        entry = self._entries.get(rel)
+        if not entry or entry.get("digest") != digest:
+            return None
+        try:
+            return FileResult.from_dict(entry["result"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, rel: str, digest: str, result: FileResult) -> None:
+        if self.file is None or result.errors:
+            return  # never cache an internal error: a fixed llmlint must look again
+        self._entries[rel] = {"digest": digest, "result": result.to_dict()}
+        self._dirty = True
+
+    def save(self) -> str | None:
+        """Write the cache atomically; returns a warning message when that fails."""
+        if self.file is None or self.directory is None or not self._dirty:
+            return None
+        try:
+            self._prepare_directory(self.directory)
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            payload = json.dumps({"entries": self._entries}, separators=(",", ":"))
+            fd, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(payload)
+                os.replace(temporary, self.file)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError as exc:
+            return f"could not write the cache in {self.directory}: {exc.strerror or exc}"
+        return None
+
+    @staticmethod
+    def _prepare_directory(directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        tag = directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(CACHEDIR_TAG, encoding="utf-8")
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Automatically created by llmlint.\n*\n", encoding="utf-8")

@@ -1,0 +1,189 @@
+"""The per-file pipeline: decode, parse, build the model, run rules, locate findings.
+
+Runs inside worker processes. Everything that can go wrong with one file ends here as
+an LLM000 finding or an internal-error message in its FileResult; nothing escapes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from llmlint.analysis.literals import redacted
+from llmlint.analysis.module import ModuleModel
+from llmlint.analysis.positions import Span, compute_spans
+from llmlint.catalog import Catalog
+from llmlint.finding import Finding, FlowStep, Location, Severity
+from llmlint.registry import all_rules
+from llmlint.rule import Report, Rule, RuleContext
+from llmlint.source import LineIndex, SourceError, decode
+from llmlint.suppress import Suppressions, parse_suppressions
+
+UNPARSEABLE = "LLM000"
+_PY2_HINTS = re.compile(
+    r"^\s*(print\s+[\"'\w]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:)|\bur[\"']|`\w", re.MULTILINE
+)
+
+
+@dataclass(frozen=True)
+class FileTask:
+    path: str  # absolute path
+    rel: str  # project-relative POSIX path, as reported
+    module: str  # dotted module name, for relative imports
+    is_package: bool
+    data: bytes
+
+
+@dataclass
+class FileResult:
+    rel: str
+    findings: list[Finding] = field(default_factory=list)
+    suppressions: Suppressions = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    parsed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rel": self.rel,
+            "findings": [f.to_dict() for f in self.findings],
+            "suppressions": {
+                str(line): None if codes is None else sorted(codes)
+                for line, codes in self.suppressions.items()
+            },
+            "errors": self.errors,
+            "parsed": self.parsed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileResult:
+        return cls(
+            rel=data["rel"],
+            findings=[Finding.from_dict(f) for f in data["findings"]],
+            suppressions={
+                int(line): None if codes is None else frozenset(codes)
+                for line, codes in data["suppressions"].items()
+            },
+            errors=list(data["errors"]),
+            parsed=data["parsed"],
+        )
+
+
+def unparseable(rel: str, reason: str, line: int | None = None, text: str = "") -> FileResult:
+    """An LLM000 result for a file that could not be read, decoded or parsed."""
+    number = line or 1
+    source_line = LineIndex.of(text).line_text(number) if text else ""
+    message = reason[0].upper() + reason[1:]
+    if not message.endswith("."):
+        message += "."
+    location = Location(rel, number, 1, number, max(2, len(source_line) + 1))
+    finding = Finding(UNPARSEABLE, message, location, Severity.ERROR, source_line)
+    return FileResult(rel, findings=[finding])
+
+
+def _syntax_error(rel: str, error: cst.ParserSyntaxError, text: str) -> FileResult:
+    """LLM000 for a parse failure, in CPython's words when CPython rejects the file too.
+
+    libcst's messages list every token it expected; CPython's name the actual mistake
+    ("'(' was never closed"). Only files that already failed to parse get compiled.
+    """
+    line = error.raw_line
+    try:
+        compile(text, rel, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        line = python_error.lineno or line
+        reason = f"syntax error at line {line}: {python_error.msg}"
+    except (RecursionError, MemoryError, ValueError):
+        reason = f"syntax error at line {line}"
+    else:
+        detail = error.message.split(": ", 1)[-1] if ": " in error.message else error.message
+        reason = (
+            f"llmlint's parser cannot parse line {line} ({detail.splitlines()[0][:120]}), "
+            "although this Python can"
+        )
+    if _PY2_HINTS.search(text):
+        reason += " (this looks like Python 2 code, which llmlint does not analyse)"
+    return unparseable(rel, reason, line, text)
+
+
+class FileAnalyzer:
+    """Runs the selected rules on files; one per worker process."""
+
+    def __init__(self, rule_codes: tuple[str, ...], catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.rules: list[Rule] = [
+            rule() for rule in all_rules() if rule.code in rule_codes and not rule.engine_reported
+        ]
+
+    def analyze(self, task: FileTask) -> FileResult:
+        try:
+            text = decode(task.data)
+        except SourceError as error:
+            return unparseable(task.rel, error.message, error.line)
+        try:
+            tree = cst.parse_module(text)
+        except cst.ParserSyntaxError as error:
+            return _syntax_error(task.rel, error, text)
+        except RecursionError:
+            return unparseable(task.rel, "the code is nested too deeply to parse")
+        except Exception as error:  # the native parser reports some failures this way
+            return unparseable(task.rel, f"the parser failed: {error}".splitlines()[0])
+        result = FileResult(task.rel, suppressions=parse_suppressions(text), parsed=True)
+        lines = LineIndex.of(text)
+        try:
+            model = ModuleModel(
+                tree,
+                path=task.rel,
+                module_name=task.module,
+                is_package=task.is_package,
+                lines=lines,
+                catalog=self.catalog,
+            )
+        except RecursionError:
+            return unparseable(task.rel, "the code is nested too deeply to analyse")
+        context = RuleContext(model, self.catalog)
+        reports: list[tuple[Rule, Report]] = []
+        for rule in self.rules:
+            try:
+                reports.extend((rule, report) for report in rule.check(context))
+            except Exception:
+                result.errors.append(
+                    f"internal error in {rule.code} on {task.rel}:\n{traceback.format_exc()}"
+                )
+        result.findings = self._locate(reports, tree, lines, task.rel)
+        return result
+
+    def _locate(
+        self, reports: list[tuple[Rule, Report]], tree: cst.Module, lines: LineIndex, rel: str
+    ) -> list[Finding]:
+        nodes: list[cst.CSTNode] = []
+        for _, report in reports:
+            nodes.append(report.node)
+            nodes.extend(node for node, _ in report.flow + report.related)
+        spans = compute_spans(tree, nodes, lines)
+
+        def location(node: cst.CSTNode) -> Location:
+            span = spans.get(node, Span(1, 0, 1, 0))
+            return Location(rel, span.line, span.column + 1, span.end_line, span.end_column + 1)
+
+        findings = {}
+        for rule, report in reports:
+            where = location(report.node)
+            source_line = lines.line_text(where.line)
+            for secret in report.redact:
+                source_line = source_line.replace(secret, redacted(secret))
+            finding = Finding(
+                code=rule.code,
+                message=report.message,
+                location=where,
+                severity=rule.severity,
+                source_line=source_line,
+                flow=tuple(FlowStep(location(n), m) for n, m in report.flow),
+                related=tuple(FlowStep(location(n), m) for n, m in report.related),
+            )
+            findings[(finding.code, where, finding.message)] = finding
+        return sorted(findings.values(), key=Finding.sort_key)
