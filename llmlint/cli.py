@@ -18,7 +18,14 @@ import click
 
 from llmlint import __version__
 from llmlint.catalog import CatalogError, load_catalog
-from llmlint.config import CliOverrides, Config, ConfigError, find_config, load_config, resolve_settings
+from llmlint.config import (
+    CliOverrides,
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    resolve_settings,
+)
 from llmlint.docs import rules_markdown_table
 from llmlint.engine import EngineOptions, InputFile, run
 from llmlint.files import PathPatterns, discover, module_name
@@ -54,7 +61,7 @@ class _Group(click.Group):
             if os.environ.get("LLMLINT_DEBUG"):
                 raise
             last = traceback.format_exc().strip().splitlines()[-1]
-            _fail(f"internal error: {last} (set LLMLINT_DEBUG=1 for the traceback, and please report it)")
+            _fail(f"internal error: {last} (rerun with LLMLINT_DEBUG=1 for the traceback)")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,25 +72,61 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
-              help="Rules to enable, by code or prefix (LLM001, LLM0, ALL); replaces the config's.")
-@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
-              help="Rules to disable, by code or prefix; added to the config's.")
-@click.option("--extend-select", multiple=True, callback=_codes, metavar="CODES",
-              help="Rules to enable in addition to the selected ones.")
-@click.option("--output-format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="How to print findings.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_codes,
+    metavar="CODES",
+    help="Rules to enable, by code or prefix (LLM001, LLM0, ALL); replaces the config's.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    callback=_codes,
+    metavar="CODES",
+    help="Rules to disable, by code or prefix; added to the config's.",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    callback=_codes,
+    metavar="CODES",
+    help="Rules to enable in addition to the selected ones.",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How to print findings.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Worker processes (default: one per CPU core).")
-@click.option("--force-exclude", is_flag=True,
-              help="Apply excludes to paths given on the command line too (for pre-commit).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Use this pyproject.toml or llmlint.toml instead of searching for one.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes (default: one per CPU core).",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply excludes to paths given on the command line too (for pre-commit).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this pyproject.toml or llmlint.toml instead of searching for one.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 def check(
     paths: tuple[Path, ...],
@@ -184,8 +227,13 @@ def rule_command(code: str) -> None:
 
 
 @main.command("rules")
-@click.option("--output-format", type=click.Choice(["text", "markdown"]), default="text",
-              show_default=True, help="A terminal table, or the Markdown table of the README.")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="A terminal table, or the Markdown table of the README.",
+)
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, severity, OWASP LLM Top 10 ids and CWE."""
     if output_format == "markdown":

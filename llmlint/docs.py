@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from llmlint.rule import Rule
@@ -34,6 +35,90 @@ def rules_markdown_table(rules: Sequence[type[Rule]]) -> str:
 
 def readme_with_table(readme: str, rules: Sequence[type[Rule]]) -> str:
     """The README text with its generated rule table replaced by a fresh one."""
-    start = readme.index(README_BEGIN) + len(README_BEGIN)
-    end = readme.index(README_END)
-    return readme[:start] + "\n" + rules_markdown_table(rules) + readme[end:]
+    return with_generated(readme, README_BEGIN, README_END, rules_markdown_table(rules))
+
+
+def rule_page(rule: type[Rule]) -> str:
+    """docs/rules/<CODE>.md: the page SARIF's helpUri points at."""
+    header = [
+        f"# {rule.code}: {rule.name}",
+        "",
+        f"- **Severity:** {rule.severity.value}",
+        f"- **OWASP LLM Top 10:** {owasp_label(rule)}",
+        f"- **CWE:** {cwe_label(rule)}",
+        f"- **Precision:** {rule.precision}",
+        "",
+        "<!-- Generated from the rule's docstring; edit the rule, then run"
+        " `pytest tests/test_docs.py --update-snapshots`. -->",
+        "",
+    ]
+    return "\n".join(header) + rule.docs.markdown + "\n"
+
+
+CATALOG_BEGIN = "<!-- begin catalog reference (generated from llmlint/catalog/schema.py) -->"
+CATALOG_END = "<!-- end catalog reference -->"
+
+
+def _type_label(hint: object) -> str:
+    import types
+    import typing
+
+    from llmlint.catalog.schema import ArgRef
+
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", ArgRef: "argument"}
+    if hint in names:
+        return names[hint]
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if len(options) > 1:
+            return "constant (string, number or boolean)"
+        return _type_label(options[0]) + " (optional)"
+    if origin is tuple:
+        return "list of strings"
+    if origin is dict:
+        return "table of constants"
+    return str(hint)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, tuple):
+        value = list(value)
+    return json.dumps(value) if not isinstance(value, dict) or value else "{}"
+
+
+def catalog_reference() -> str:
+    """Markdown for every catalog section: what it means and its fields."""
+    import dataclasses
+    import inspect
+    import typing
+
+    from llmlint.catalog.schema import SECTIONS, ArgRef
+
+    parts = []
+    for name, kind in [*SECTIONS.items(), ("(argument)", ArgRef)]:
+        doc = inspect.cleandoc(kind.__doc__ or "")
+        doc = doc.split("] ", 1)[1] if doc.startswith("[[") else doc
+        title = (
+            f"### `[[{name}]]`"
+            if name in SECTIONS
+            else "### Arguments (`{ position, keyword, key }`)"
+        )
+        hints = typing.get_type_hints(kind)
+        rows = ["| field | type | default |", "|---|---|---|"]
+        for spec in dataclasses.fields(kind):
+            if spec.default is not dataclasses.MISSING:
+                default = "—" if spec.default is None else f"`{_toml(spec.default)}`"
+            elif spec.default_factory is not dataclasses.MISSING:
+                default = f"`{_toml(spec.default_factory())}`"
+            else:
+                default = "required"
+            label = _type_label(hints[spec.name])
+            rows.append(f"| `{spec.name.replace('_', '-')}` | {label} | {default} |")
+        parts.append("\n\n".join([title, doc, "\n".join(rows)]))
+    return "\n\n".join(parts) + "\n"
+
+
+def with_generated(text: str, begin: str, end: str, body: str) -> str:
+    start = text.index(begin) + len(begin)
+    return text[:start] + "\n" + body + text[text.index(end) :]

@@ -63,7 +63,9 @@ def settings_fingerprint(options: EngineOptions) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
-def _make_analyzer(rule_codes: tuple[str, ...], catalog: Catalog) -> Callable[[FileTask], FileResult]:
+def _make_analyzer(
+    rule_codes: tuple[str, ...], catalog: Catalog
+) -> Callable[[FileTask], FileResult]:
     return FileAnalyzer(rule_codes, catalog).analyze
 
 
@@ -77,7 +79,11 @@ def _prefilter(options: EngineOptions) -> re.Pattern[bytes] | None:
         if wanted is None:
             return None
         tokens.update(wanted)
-    return re.compile(b"|".join(re.escape(t) for t in sorted(tokens))) if tokens else re.compile(b"(?!)")
+    return (
+        re.compile(b"|".join(re.escape(t) for t in sorted(tokens)))
+        if tokens
+        else re.compile(b"(?!)")
+    )
 
 
 def _unparsed(rel: str, data: bytes) -> FileResult:
@@ -115,7 +121,9 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
             is_package = item.path.name in ("__init__.py", "__init__.pyi")
             tasks.append(FileTask(str(item.path), item.rel, item.module, is_package, data))
     jobs = options.jobs or os.cpu_count() or 1
-    pool = WorkerPool(jobs, _make_analyzer, (options.rule_codes, options.catalog), options.file_timeout)
+    pool = WorkerPool(
+        jobs, _make_analyzer, (options.rule_codes, options.catalog), options.file_timeout
+    )
     for index, result in pool.run(tasks):
         task = tasks[index]
         if isinstance(result, TaskFailure):
@@ -146,7 +154,10 @@ def _merge(results: dict[str, FileResult], options: EngineOptions, outcome: Engi
             if owner is not None and is_suppressed(finding.code, lines, owner.suppressions):
                 outcome.suppressed += 1
                 continue
-            if any(finding.code in codes and matches(where.path) for matches, codes in options.per_file_ignores):
+            if any(
+                finding.code in codes and matches(where.path)
+                for matches, codes in options.per_file_ignores
+            ):
                 continue
             findings.append(finding)
     outcome.findings = sorted(findings, key=Finding.sort_key)

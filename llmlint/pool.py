@@ -8,6 +8,8 @@ worker is replaced, and every other task still runs.
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -43,6 +45,7 @@ def _worker_main(
     init_args: tuple[Any, ...],
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.disable()  # a crash is reported as a finding, not as a stack dump
     work = init(*init_args)
     while True:
         try:
@@ -65,6 +68,14 @@ def _signal_name(exitcode: int | None) -> str:
     return f"exit status {exitcode}"
 
 
+def _crash_reason(worker: _Worker) -> str:
+    worker.process.join(timeout=1)
+    return (
+        f"llmlint's parser crashed on this file ({_signal_name(worker.process.exitcode)}); "
+        "very deeply nested code causes this"
+    )
+
+
 class _Worker:
     def __init__(self, ctx: Any, init: Callable[..., Any], init_args: tuple[Any, ...]) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
@@ -81,10 +92,8 @@ class _Worker:
         if force:
             self.process.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -150,11 +159,9 @@ class WorkerPool(Generic[T, R]):
                 result: R = worker.conn.recv()
                 return result
             except (EOFError, OSError):
-                worker.process.join(timeout=1)
-                return TaskFailure(f"the parser crashed ({_signal_name(worker.process.exitcode)})")
+                return TaskFailure(_crash_reason(worker))
         if worker.process.sentinel in ready:
-            worker.process.join(timeout=1)
-            return TaskFailure(f"the parser crashed ({_signal_name(worker.process.exitcode)})")
+            return TaskFailure(_crash_reason(worker))
         if time.monotonic() >= worker.deadline:
             return TaskFailure(f"analysis took longer than the {self.timeout:g} s budget per file")
         return None

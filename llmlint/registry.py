@@ -112,6 +112,4 @@ def select_rules(
 
 def codes_matching(selectors: Sequence[str]) -> frozenset[str]:
     """Codes matched by selectors (for per-file-ignores)."""
-    return frozenset(
-        rule.code for rule in all_rules() if _longest_match(rule.code, selectors) >= 0
-    )
+    return frozenset(rule.code for rule in all_rules() if _longest_match(rule.code, selectors) >= 0)

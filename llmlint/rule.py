@@ -199,4 +199,3 @@ def _validate(cls: type[Rule]) -> None:
         fail("## Example needs a code block and a `Use instead:` code block")
     if not cls.engine_reported and cls.check is Rule.check:
         fail("does not implement check()")
-

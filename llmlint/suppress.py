@@ -21,7 +21,7 @@ CODE_RE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 Suppressions = dict[int, "frozenset[str] | None"]
 
 
-def _parse_comment(comment: str) -> frozenset[str] | None | bool:
+def _parse_comment(comment: str) -> frozenset[str] | bool | None:
     """The codes a comment suppresses; None for all; False when it suppresses nothing."""
     codes: set[str] = set()
     matched = False
@@ -68,7 +68,9 @@ def parse_suppressions(text: str) -> Suppressions:
     return found
 
 
-def is_suppressed(code: str, lines: tuple[int, ...], suppressions: Mapping[int, frozenset[str] | None]) -> bool:
+def is_suppressed(
+    code: str, lines: tuple[int, ...], suppressions: Mapping[int, frozenset[str] | None]
+) -> bool:
     for line in lines:
         if line in suppressions:
             codes = suppressions[line]

@@ -13,9 +13,9 @@ from llmlint.rule import Report, Rule, RuleContext
 class ExposedModelServer(Rule):
     """
     ## What it does
-    Finds model and AI-infrastructure servers exposed beyond the local machine without
-    authentication: the Ray dashboard or Ray Serve bound to `0.0.0.0`, Gradio apps
-    launched with `share=True` or on `0.0.0.0` without `auth=`.
+    Finds model and AI-infrastructure servers exposed to the network without
+    authentication. It reports the Ray dashboard or Ray Serve bound to `0.0.0.0`, and
+    Gradio apps launched with `share=True` or on `0.0.0.0` without `auth=`.
 
     ## Why is this bad?
     These servers execute work on request. Ray's dashboard and job API accept arbitrary

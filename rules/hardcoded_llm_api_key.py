@@ -17,9 +17,9 @@ _KEYWORD_SUFFIXES = ("api_key", "apikey", "api_token", "access_token", "auth_tok
 class HardcodedLlmApiKey(Rule):
     """
     ## What it does
-    Finds LLM provider credentials written into source code: a literal key passed to an
-    LLM client or call (`OpenAI(api_key="sk-...")`, `ChatAnthropic(anthropic_api_key=...)`,
-    `litellm.completion(api_key=...)`), assigned to a module setting such as
+    Finds LLM provider API keys written into source code. It reports a literal key passed
+    to an LLM client or call (`OpenAI(api_key="sk-...")`, `ChatAnthropic(anthropic_api_key=
+    ...)`, `litellm.completion(api_key=...)`), assigned to a module setting such as
     `openai.api_key`, or put into a provider's environment variable
     (`os.environ["OPENAI_API_KEY"] = "sk-..."`), also through a module constant. Values
     that have the shape of a real key are reported; placeholders such as `"sk-..."`,

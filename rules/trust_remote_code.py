@@ -12,9 +12,9 @@ from llmlint.rule import Report, Rule, RuleContext
 class TrustRemoteCode(Rule):
     """
     ## What it does
-    Finds models, tokenizers, pipelines and datasets loaded with
-    `trust_remote_code=True`, whether passed directly, through `**{...}`, or inside an
-    options dict such as `model_kwargs={"trust_remote_code": True}`.
+    Finds models, tokenizers, pipelines and datasets loaded with `trust_remote_code=True`.
+    The option is found when passed directly, through `**{...}` or a dict of options, or
+    nested in an options dict such as `model_kwargs={"trust_remote_code": True}`.
 
     ## Why is this bad?
     `trust_remote_code=True` makes the loader import and run Python files from the model

@@ -11,9 +11,9 @@ from llmlint.rule import Report, Rule, RuleContext
 class UnpinnedModelDownload(Rule):
     """
     ## What it does
-    Finds models downloaded from a hub by repo id (`from_pretrained`, `pipeline`,
-    `SentenceTransformer`, `hf_hub_download`, `snapshot_download`, vLLM's `LLM`) without
-    a `revision` pinned to a commit hash.
+    Finds models downloaded from a hub without a revision pinned to a commit hash. It
+    checks downloads by repo id through `from_pretrained`, `pipeline`,
+    `SentenceTransformer`, `hf_hub_download`, `snapshot_download` and vLLM's `LLM`.
 
     ## Why is this bad?
     A repo id without a revision means "whatever the default branch holds today". The

@@ -13,7 +13,7 @@ from llmlint.rule import Report, Rule, RuleContext
 class UnsafeModelDeserialization(Rule):
     """
     ## What it does
-    Finds model files loaded with deserializers that can run code: `torch.load` without
+    Finds model files loaded with deserializers that can run code. These are `torch.load` without
     `weights_only=True`, `pickle`/`dill`/`cloudpickle`/`joblib`/`pandas.read_pickle` on
     model artifacts, `numpy.load(..., allow_pickle=True)`, and Keras `load_model` with
     `safe_mode=False`.

@@ -39,7 +39,9 @@ class Expectations:
 
 def fixture_cases() -> list[Path]:
     return sorted(
-        p for p in FIXTURES.iterdir() if CODE_RE.match(p.name) and (p.is_dir() or p.suffix in (".py", ".pyi"))
+        p
+        for p in FIXTURES.iterdir()
+        if CODE_RE.match(p.name) and (p.is_dir() or p.suffix in (".py", ".pyi"))
     )
 
 

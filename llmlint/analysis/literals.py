@@ -41,7 +41,9 @@ def looks_like_repo_id(value: object) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _key_regexes(catalog: Catalog) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], tuple[re.Pattern[str], ...]]:
+def _key_regexes(
+    catalog: Catalog,
+) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], tuple[re.Pattern[str], ...]]:
     keys = tuple((k.provider, re.compile(k.regex)) for k in catalog.entries(KeyPattern))
     placeholders = tuple(re.compile(p.regex) for p in catalog.entries(Placeholder))
     return keys, placeholders

@@ -263,10 +263,7 @@ class ModuleModel:
                     parsed = cst.parse_expression(value)
                 except Exception:
                     return frozenset()
-                found = set()
-                for path in self._annotation_paths(parsed, scope):
-                    found.add(path)
-                return frozenset(found)
+                return self._annotation_paths(parsed, scope)
             return frozenset()
         if dotted_name(node) in ("None", "builtins.None"):
             return frozenset()

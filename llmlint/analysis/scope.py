@@ -73,7 +73,11 @@ class Scope:
     def enclosing_class(self) -> Scope | None:
         """The class whose method this scope is (for `self` resolution)."""
         parent = self.parent
-        return parent if self.kind is ScopeKind.FUNCTION and parent and parent.kind is ScopeKind.CLASS else None
+        return (
+            parent
+            if self.kind is ScopeKind.FUNCTION and parent and parent.kind is ScopeKind.CLASS
+            else None
+        )
 
     def lookup(self, name: str) -> list[Binding]:
         """The bindings a use of `name` in this scope can see, per Python's rules."""

@@ -26,7 +26,7 @@ from llmlint.catalog.schema import SECTIONS, ArgRef
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 T = TypeVar("T")
 USER_ONLY_KEYS = ("include",)
@@ -70,14 +70,16 @@ class Catalog:
     sections: Mapping[str, tuple[Any, ...]]
 
     def entries(self, kind: type[T]) -> tuple[T, ...]:
-        return self.sections.get(_section_name(kind), ())  # type: ignore[return-value]
+        entries: tuple[T, ...] = self.sections.get(_section_name(kind), ())
+        return entries
 
     def index(self, kind: type[T], attribute: str = "call") -> PatternIndex[T]:
         key = (kind, attribute)
         cache = self._indexes
         if key not in cache:
             cache[key] = PatternIndex((getattr(e, attribute), e) for e in self.entries(kind))
-        return cache[key]  # type: ignore[return-value]
+        index: PatternIndex[T] = cache[key]
+        return index
 
     @cached_property
     def _indexes(self) -> dict[tuple[type, str], PatternIndex[Any]]:
@@ -111,11 +113,13 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
         if set(options) == {str, int, float, bool}:
             if isinstance(value, (str, int, float, bool)):
                 return value
-            raise CatalogError(f"{where}: expected a string, number or boolean, got {_describe(value)}")
+            raise CatalogError(
+                f"{where}: expected a string, number or boolean, got {_describe(value)}"
+            )
         return _convert(value, options[0], where)
     if hint is ArgRef:
         if not isinstance(value, dict):
-            raise CatalogError(f"{where}: expected a table like {{ position = 0, keyword = \"x\" }}")
+            raise CatalogError(f'{where}: expected a table like {{ position = 0, keyword = "x" }}')
         ref = _build(ArgRef, value, where)
         if ref.position is None and ref.keyword is None:
             raise CatalogError(f"{where}: needs a position or a keyword")
@@ -131,7 +135,7 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
             _convert(item, typing.get_args(hint)[1], f"{where}.{key}")
         return dict(value)
     expected = hint if isinstance(hint, type) else object
-    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+    if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
         wanted = _TYPE_NAMES.get(expected, expected.__name__)
         raise CatalogError(f"{where}: expected {wanted}, got {_describe(value)}")
     return value
@@ -192,7 +196,8 @@ def parse_sections(
 def _read_toml(path: Path, origin: str) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
     except OSError as exc:
         raise CatalogError(f"{origin}: cannot read catalog file {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:

@@ -14,9 +14,9 @@ parentheses: `transformers.*.from_pretrained` covers every class in transformers
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TypeAlias
 
-Scalar = Union[str, int, float, bool]
+Scalar: TypeAlias = "str | int | float | bool"
 
 
 @dataclass(frozen=True)
