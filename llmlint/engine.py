@@ -1,6 +1,7 @@
 """Runs the pipeline over a project: cache, prefilter, worker processes, ordering.
 
-    files -> read bytes once -> cache hit? -> prefilter -> workers (parse, analyse)
+    files -> read bytes once -> cache hit? -> prefilter -> workers (parse and analyse,
+          or only syntax-check what no rule can report on)
           -> suppressions and per-file-ignores -> findings sorted by path, line, column
 
 The output depends only on the files, the settings and the llmlint version: never on
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +22,9 @@ from llmlint.catalog import Catalog
 from llmlint.finding import Finding
 from llmlint.pipeline import FileAnalyzer, FileResult, FileTask, unparseable
 from llmlint.pool import TaskFailure, WorkerPool
+from llmlint.prefilter import Prefilter
 from llmlint.registry import all_rules
-from llmlint.source import SourceError, decode, read_bytes
+from llmlint.source import SourceError, read_bytes
 from llmlint.suppress import is_suppressed
 
 DEFAULT_FILE_TIMEOUT = 60.0
@@ -69,35 +70,21 @@ def _make_analyzer(
     return FileAnalyzer(rule_codes, catalog).analyze
 
 
-def _prefilter(options: EngineOptions) -> re.Pattern[bytes] | None:
-    """Bytes of which a file must contain one to be worth parsing; None: parse all."""
-    tokens: set[bytes] = set()
+def _prefilters(options: EngineOptions) -> list[Prefilter] | None:
+    """One prefilter per selected rule; None when some rule needs every file parsed."""
+    found = []
     for rule in all_rules():
-        if rule.code not in options.rule_codes or rule.engine_reported:
-            continue
-        wanted = rule().prefilter_tokens(options.catalog)
-        if wanted is None:
-            return None
-        tokens.update(wanted)
-    return (
-        re.compile(b"|".join(re.escape(t) for t in sorted(tokens)))
-        if tokens
-        else re.compile(b"(?!)")
-    )
-
-
-def _unparsed(rel: str, data: bytes) -> FileResult:
-    """A file the prefilter ruled out: still reported when it cannot be decoded."""
-    try:
-        decode(data)
-    except SourceError as error:
-        return unparseable(rel, error.message, error.line)
-    return FileResult(rel)
+        if rule.code in options.rule_codes and not rule.engine_reported:
+            prefilter = rule().prefilter(options.catalog)
+            if prefilter is None:
+                return None
+            found.append(prefilter)
+    return found
 
 
 def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
     cache = ResultCache(options.cache_dir, __version__, settings_fingerprint(options))
-    prefilter = _prefilter(options)
+    prefilters = _prefilters(options)
     results: dict[str, FileResult] = {}
     outcome = EngineResult(files_checked=len(files))
     tasks: list[FileTask] = []
@@ -114,12 +101,10 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
         if cached is not None:
             results[item.rel] = cached
             outcome.files_from_cache += 1
-        elif prefilter is not None and not prefilter.search(data):
-            results[item.rel] = _unparsed(item.rel, data)
-            cache.put(item.rel, digest, results[item.rel])
         else:
+            wanted = prefilters is None or any(p.accepts(data) for p in prefilters)
             is_package = item.path.name in ("__init__.py", "__init__.pyi")
-            tasks.append(FileTask(str(item.path), item.rel, item.module, is_package, data))
+            tasks.append(FileTask(str(item.path), item.rel, item.module, is_package, data, wanted))
     jobs = options.jobs or os.cpu_count() or 1
     pool = WorkerPool(
         jobs, _make_analyzer, (options.rule_codes, options.catalog), options.file_timeout

@@ -37,6 +37,8 @@ class FileTask:
     module: str  # dotted module name, for relative imports
     is_package: bool
     data: bytes
+    # False when no selected rule can report on the file: it is only checked to parse.
+    analyze: bool = True
 
 
 @dataclass
@@ -80,7 +82,8 @@ def unparseable(rel: str, reason: str, line: int | None = None, text: str = "") 
     message = reason[0].upper() + reason[1:]
     if not message.endswith("."):
         message += "."
-    location = Location(rel, number, 1, number, max(2, len(source_line) + 1))
+    indent = len(source_line) - len(source_line.lstrip())
+    location = Location(rel, number, indent + 1, number, max(indent + 2, len(source_line) + 1))
     finding = Finding(UNPARSEABLE, message, location, Severity.ERROR, source_line)
     return FileResult(rel, findings=[finding])
 
@@ -110,6 +113,15 @@ def _syntax_error(rel: str, error: cst.ParserSyntaxError, text: str) -> FileResu
     return unparseable(rel, reason, line, text)
 
 
+def _compiles(text: str, rel: str) -> bool:
+    """CPython's parser, ten times faster than libcst's: enough to know a file is valid."""
+    try:
+        compile(text, rel, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
 class FileAnalyzer:
     """Runs the selected rules on files; one per worker process."""
 
@@ -124,6 +136,8 @@ class FileAnalyzer:
             text = decode(task.data)
         except SourceError as error:
             return unparseable(task.rel, error.message, error.line)
+        if not task.analyze and _compiles(text, task.rel):
+            return FileResult(task.rel)
         try:
             tree = cst.parse_module(text)
         except cst.ParserSyntaxError as error:
@@ -132,6 +146,8 @@ class FileAnalyzer:
             return unparseable(task.rel, "the code is nested too deeply to parse")
         except Exception as error:  # the native parser reports some failures this way
             return unparseable(task.rel, f"the parser failed: {error}".splitlines()[0])
+        if not task.analyze:
+            return FileResult(task.rel)  # newer syntax than this Python's, but it parses
         result = FileResult(task.rel, suppressions=parse_suppressions(text), parsed=True)
         lines = LineIndex.of(text)
         try:

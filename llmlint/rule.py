@@ -22,6 +22,7 @@ from llmlint.finding import Severity
 if TYPE_CHECKING:
     from llmlint.analysis.module import ModuleModel
     from llmlint.catalog import Catalog
+    from llmlint.prefilter import Prefilter
 
 CODE_RE = re.compile(r"^LLM\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -142,8 +143,8 @@ class Rule:
     def pascal_name(cls) -> str:
         return "".join(part.capitalize() for part in cls.name.split("-"))
 
-    def prefilter_tokens(self, catalog: Catalog) -> frozenset[bytes] | None:
-        """Byte strings of which a file must contain one for this rule to find anything.
+    def prefilter(self, catalog: Catalog) -> Prefilter | None:
+        """What a file's bytes must contain for this rule to find anything in it.
 
         None means the rule cannot be prefiltered and every file is parsed for it.
         """

@@ -2,11 +2,12 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from llmlint.analysis.literals import is_all_interfaces, module_tokens, same_constant
+from llmlint.analysis.literals import is_all_interfaces, same_constant
 from llmlint.analysis.module import CallSite, ModuleModel, matching_calls
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import ModelServer
 from llmlint.finding import Severity
+from llmlint.prefilter import Prefilter, calls_prefilter
 from llmlint.rule import Report, Rule, RuleContext
 
 
@@ -55,8 +56,8 @@ class ExposedModelServer(Rule):
     cwe = (306, 668)
     precision = "high"
 
-    def prefilter_tokens(self, catalog: Catalog) -> frozenset[bytes]:
-        return module_tokens(s.call for s in catalog.entries(ModelServer))
+    def prefilter(self, catalog: Catalog) -> Prefilter:
+        return calls_prefilter(s.call for s in catalog.entries(ModelServer))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         for call, server in matching_calls(ctx.model, ctx.catalog.index(ModelServer)):

@@ -1,16 +1,19 @@
+import re
 from collections.abc import Iterator
 
 import libcst as cst
 
-from llmlint.analysis.literals import key_provider, module_tokens
+from llmlint.analysis.literals import key_provider
 from llmlint.analysis.module import CallSite, ModuleModel, matching_calls
 from llmlint.analysis.scope import Scope
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import CredentialArgument, CredentialSetting
+from llmlint.catalog.schema import CredentialArgument, CredentialSetting, KeyPattern
 from llmlint.finding import Severity
+from llmlint.prefilter import Prefilter, any_of
 from llmlint.rule import Report, Rule, RuleContext
 
 _ENVIRON_SETTERS = {"os.environ.setdefault", "os.putenv"}
+_OPAQUE_TOKEN = re.compile(rb"[\"'](?=[\w.\-]*[0-9])[A-Za-z0-9][\w.\-]{19,}[\"']")
 _KEYWORD_SUFFIXES = ("api_key", "apikey", "api_token", "access_token", "auth_token")
 
 
@@ -65,12 +68,19 @@ class HardcodedLlmApiKey(Rule):
     cwe = (798,)
     precision = "high"
 
-    def prefilter_tokens(self, catalog: Catalog) -> frozenset[bytes]:
-        tokens = set(module_tokens(c.call for c in catalog.entries(CredentialArgument)))
+    def prefilter(self, catalog: Catalog) -> Prefilter:
+        # The key itself must be in the file: one with a provider's prefix anywhere, an
+        # opaque token only next to the name of a credential argument or setting.
+        names = {k for c in catalog.entries(CredentialArgument) for k in c.keywords}
         for setting in catalog.entries(CredentialSetting):
-            tokens.add((setting.attribute or setting.environment or "").encode())
-        tokens.update(suffix.encode() for suffix in _KEYWORD_SUFFIXES)
-        return frozenset(t for t in tokens if t)
+            names.add((setting.attribute or setting.environment or "").rpartition(".")[2])
+        shapes = [
+            re.compile(b"[\"']" + k.regex.strip("^$").encode())
+            for k in catalog.entries(KeyPattern)
+            if k.provider != "generic"
+        ]
+        opaque = Prefilter.all_of(_OPAQUE_TOKEN, any_of(names | set(_KEYWORD_SUFFIXES)))
+        return Prefilter(tuple((shape,) for shape in shapes)) | opaque
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         model, catalog = ctx.model, ctx.catalog

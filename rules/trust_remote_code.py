@@ -6,6 +6,7 @@ from llmlint.analysis.literals import same_constant
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import RemoteCodeOption
 from llmlint.finding import Severity
+from llmlint.prefilter import Prefilter, any_of
 from llmlint.rule import Report, Rule, RuleContext
 
 
@@ -55,8 +56,8 @@ class TrustRemoteCode(Rule):
     cwe = (94, 829)
     precision = "very-high"
 
-    def prefilter_tokens(self, catalog: Catalog) -> frozenset[bytes]:
-        return frozenset(o.keyword.encode() for o in catalog.entries(RemoteCodeOption))
+    def prefilter(self, catalog: Catalog) -> Prefilter:
+        return Prefilter.all_of(any_of(o.keyword for o in catalog.entries(RemoteCodeOption)))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         options = ctx.catalog.entries(RemoteCodeOption)

@@ -1,10 +1,11 @@
 from collections.abc import Iterator
 
-from llmlint.analysis.literals import is_commit_hash, looks_like_repo_id, module_tokens
+from llmlint.analysis.literals import is_commit_hash, looks_like_repo_id
 from llmlint.analysis.module import UNKNOWN, matching_calls
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import ModelDownload
 from llmlint.finding import Severity
+from llmlint.prefilter import Prefilter, calls_prefilter
 from llmlint.rule import Report, Rule, RuleContext
 
 
@@ -55,8 +56,8 @@ class UnpinnedModelDownload(Rule):
     cwe = (494,)
     precision = "high"
 
-    def prefilter_tokens(self, catalog: Catalog) -> frozenset[bytes]:
-        return module_tokens(d.call for d in catalog.entries(ModelDownload))
+    def prefilter(self, catalog: Catalog) -> Prefilter:
+        return calls_prefilter(d.call for d in catalog.entries(ModelDownload))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         for call, download in matching_calls(ctx.model, ctx.catalog.index(ModelDownload)):

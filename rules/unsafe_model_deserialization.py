@@ -2,11 +2,12 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from llmlint.analysis.literals import mentions_model_artifact, module_tokens, same_constant
+from llmlint.analysis.literals import mentions_model_artifact, same_constant
 from llmlint.analysis.module import UNKNOWN, CallSite, matching_calls
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import ModelLoader
 from llmlint.finding import Severity
+from llmlint.prefilter import Prefilter, calls_prefilter
 from llmlint.rule import Report, Rule, RuleContext
 
 
@@ -59,8 +60,8 @@ class UnsafeModelDeserialization(Rule):
     cwe = (502,)
     precision = "high"
 
-    def prefilter_tokens(self, catalog: Catalog) -> frozenset[bytes]:
-        return module_tokens(loader.call for loader in catalog.entries(ModelLoader))
+    def prefilter(self, catalog: Catalog) -> Prefilter:
+        return calls_prefilter(loader.call for loader in catalog.entries(ModelLoader))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         for call, loader in matching_calls(ctx.model, ctx.catalog.index(ModelLoader)):

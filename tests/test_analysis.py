@@ -186,3 +186,30 @@ def test_spans_match_libcst_position_provider() -> None:
             want.end.line,
             want.end.column,
         ), type(node).__name__
+
+
+def test_calls_of_project_functions_return_what_they_return() -> None:
+    model = model_of(
+        """
+        import gradio as gr
+        from openai import OpenAI
+
+        def make_client() -> "OpenAI":
+            ...
+
+        def make_app():
+            app = gr.Blocks()
+            return app
+
+        class Factory:
+            def build(self):
+                return make_app()
+
+        make_client().chat.completions.create()
+        Factory().build().launch()
+        """
+    )
+    assert "openai.OpenAI().chat.completions.create" in callees_of(
+        model, "make_client().chat.completions.create"
+    )
+    assert "gradio.Blocks().launch" in callees_of(model, "Factory().build().launch")

@@ -106,6 +106,7 @@ class ModuleBuilder:
             cst.Global: self._global,  # type: ignore[dict-item]
             cst.Nonlocal: self._nonlocal,  # type: ignore[dict-item]
             cst.Call: self._call,  # type: ignore[dict-item]
+            cst.Return: self._return,  # type: ignore[dict-item]
             cst.MatchAs: self._match_capture,  # type: ignore[dict-item]
             cst.MatchStar: self._match_capture,  # type: ignore[dict-item]
         }
@@ -192,6 +193,7 @@ class ModuleBuilder:
         inner = self._new_scope(ScopeKind.LAMBDA, "<lambda>", scope, node)
         self.definitions[node] = inner
         self._bind_parameters(node.params, inner)
+        inner.returns.append(node.body)
         self.visit(node.body, inner)
 
     def _class(self, node: cst.ClassDef, scope: Scope) -> None:
@@ -258,11 +260,11 @@ class ModuleBuilder:
         if node.value is not None:
             self.visit(node.value, scope)
             self._bind_target(node.target, node.value, scope, BindingKind.ASSIGN)
-        elif isinstance(node.target, cst.Name):
-            annotation = node.annotation.annotation
-            scope.bind(Binding(node.target.value, BindingKind.ANNOTATION, scope, annotation))
         else:
             self._visit_target_parts(node.target, scope)
+        if isinstance(node.target, cst.Name):
+            annotation = node.annotation.annotation
+            scope.bind(Binding(node.target.value, BindingKind.ANNOTATION, scope, annotation))
 
     def _aug_assign(self, node: cst.AugAssign, scope: Scope) -> None:
         self.visit(node.value, scope)
@@ -307,6 +309,14 @@ class ModuleBuilder:
             self.visit(node.pattern, scope)
         if isinstance(node.name, cst.Name):
             scope.bind(Binding(node.name.value, BindingKind.OTHER, scope))
+
+    def _return(self, node: cst.Return, scope: Scope) -> None:
+        if node.value is not None:
+            self.visit(node.value, scope)
+            function = scope
+            while function.kind is ScopeKind.COMPREHENSION and function.parent is not None:
+                function = function.parent
+            function.returns.append(node.value)
 
     def _call(self, node: cst.Call, scope: Scope) -> None:
         self.calls.append(CallRecord(node, scope))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from llmlint.catalog import Catalog
@@ -84,7 +83,3 @@ def same_constant(value: object, expected: object) -> bool:
     """Equal and of the same type: `1` is not `True`, `"true"` is not `True`."""
     return type(value) is type(expected) and value == expected
 
-
-def module_tokens(patterns: Iterable[str]) -> frozenset[bytes]:
-    """Prefilter tokens for call patterns: a file must name a pattern's top-level module."""
-    return frozenset(p.split(".", 1)[0].encode() for p in patterns if p and p[0] != "*")

@@ -164,6 +164,7 @@ class ModuleModel:
         self.calls = [CallSite(r.node, r.scope, self) for r in builder.calls]
         self.stores: list[StoreRecord] = builder.stores
         self._classes = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.CLASS}
+        self._functions = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.FUNCTION}
         self._cache: dict[cst.CSTNode, frozenset[str]] = {}
         self._active: set[cst.CSTNode] = set()
         self._receiver_index = catalog.index(ReturnsReceiver)
@@ -205,6 +206,9 @@ class ModuleModel:
                 if self._receiver_index.match(callee):
                     found.add(callee.rpartition(".")[0])
                 found.add(callee + "()")
+                function = self.function_scope(callee)
+                if function is not None:
+                    found.update(self.return_paths(function))
             return frozenset(found)
         if isinstance(expr, cst.Subscript):
             return frozenset(base + "[]" for base in self.paths(expr.value, scope))
@@ -240,6 +244,31 @@ class ModuleModel:
             outer = binding.scope.parent or binding.scope
             return self._annotation_paths(node.annotation.annotation, outer)
         return frozenset()
+
+    def function_scope(self, path: str) -> Scope | None:
+        """The scope of the function or method of this module that `path` calls."""
+        function = self._functions.get(path)
+        if function is not None or "." not in path:
+            return function
+        owner, _, name = path.rpartition(".")
+        class_scope = self._classes.get(owner[:-2] if owner.endswith("()") else owner)
+        if class_scope is None:
+            return None
+        for scope in self._class_chain(class_scope):
+            for binding in scope.bindings.get(name, ()):
+                if binding.kind is BindingKind.DEFINITION and binding.target in self._functions:
+                    return self._functions[binding.target]
+        return None
+
+    def return_paths(self, function: Scope) -> frozenset[str]:
+        """What a function of this module returns: its return annotation and values."""
+        found: set[str] = set()
+        node = function.node
+        if isinstance(node, cst.FunctionDef) and node.returns is not None and function.parent:
+            found.update(self._annotation_paths(node.returns.annotation, function.parent))
+        for value in function.returns:
+            found.update(self.paths(value, function))
+        return frozenset(found)
 
     def _annotation_paths(self, node: cst.CSTNode, scope: Scope) -> frozenset[str]:
         """Instances of the classes an annotation names (Optional and unions unwrapped)."""
@@ -324,10 +353,8 @@ class ModuleModel:
         if isinstance(expr, cst.Name):
             if expr.value in ("True", "False", "None") and not scope.lookup(expr.value):
                 return {"True": True, "False": False, "None": None}[expr.value]
-            bindings = scope.lookup(expr.value)
-            if len(bindings) == 1 and bindings[0].kind is BindingKind.ASSIGN:
-                binding = bindings[0]
-                assert binding.node is not None
+            binding = _single_assignment(scope.lookup(expr.value))
+            if binding is not None and binding.node is not None:
                 return self._literal(binding.node, binding.scope, depth + 1)
         return UNKNOWN
 
@@ -335,13 +362,10 @@ class ModuleModel:
         """The literal node a name's single binding holds (to locate a finding there)."""
         depth = 0
         while isinstance(expr, cst.Name) and depth < 8:
-            bindings = scope.lookup(expr.value)
-            if len(bindings) != 1 or bindings[0].kind is not BindingKind.ASSIGN:
+            binding = _single_assignment(scope.lookup(expr.value))
+            if binding is None or binding.node is None:
                 return None
-            node = bindings[0].node
-            if node is None:
-                return None
-            expr, scope, depth = node, bindings[0].scope, depth + 1
+            expr, scope, depth = binding.node, binding.scope, depth + 1
         return expr if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)) else None
 
     def dict_definitions(self, expr: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
@@ -365,6 +389,14 @@ class ModuleModel:
                     elif binding.kind is BindingKind.PARAM:
                         parts.append(name)
         return "\n".join(parts)
+
+
+def _single_assignment(bindings: list[Binding]) -> Binding | None:
+    """The one assignment of a name (annotations aside), or None."""
+    values = [b for b in bindings if b.kind is not BindingKind.ANNOTATION]
+    if len(values) == 1 and values[0].kind is BindingKind.ASSIGN:
+        return values[0]
+    return None
 
 
 def _names_in(expr: cst.CSTNode) -> list[str]:

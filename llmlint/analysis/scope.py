@@ -58,6 +58,8 @@ class Scope:
     star_imports: list[str] = field(default_factory=list)
     # For class scopes: `self.x = value` assignments made in the class's methods.
     instance_attributes: dict[str, list[Binding]] = field(default_factory=dict)
+    # For function and lambda scopes: the expressions it returns.
+    returns: list[cst.BaseExpression] = field(default_factory=list)
 
     def bind(self, binding: Binding) -> None:
         self.bindings.setdefault(binding.name, []).append(binding)
