@@ -29,7 +29,14 @@ from llmlint.config import (
 from llmlint.docs import rules_markdown_table
 from llmlint.engine import EngineOptions, InputFile, run
 from llmlint.files import PathPatterns, discover, module_name
-from llmlint.registry import SelectionError, all_rules, codes_matching, rule_by_code, select_rules
+from llmlint.registry import (
+    SelectionError,
+    all_rules,
+    check_selector,
+    codes_matching,
+    rule_by_code,
+    select_rules,
+)
 from llmlint.report import FORMATS, ReportOptions, RunReport, get_renderer
 from llmlint.rule import RuleDefinitionError
 
@@ -152,6 +159,8 @@ def check(
         config_path = config_file or find_config(paths[0])
         config = load_config(config_path) if config_path else Config.default(Path.cwd())
         settings = resolve_settings(config, overrides)
+        for selector, origin in settings.selector_origins:
+            check_selector(selector, origin)
         rules = select_rules(
             settings.select, settings.ignore, settings.extend_select, origin=settings.select_origin
         )
@@ -208,6 +217,7 @@ def _write(output_file: Path | None, render: Callable[[TextIO], None]) -> None:
         sys.stdout.flush()
         return
     try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
         with output_file.open("w", encoding="utf-8", newline="\n") as out:
             render(out)
     except OSError as error:

@@ -66,13 +66,16 @@ def rule_by_code(code: str) -> type[Rule] | None:
     return None
 
 
+def check_selector(selector: str, origin: str) -> None:
+    """Raise SelectionError, naming where the selector came from, if it matches no rule."""
+    selector = selector.strip().upper()
+    if selector != "ALL" and not any(r.code.startswith(selector) for r in all_rules()):
+        raise SelectionError(f"{origin}: {selector!r} matches no rule (see `llmlint rules`)")
+
+
 def _check_selectors(selectors: Iterable[str], origin: str) -> None:
-    codes = [rule.code for rule in all_rules()]
     for selector in selectors:
-        if selector == "ALL":
-            continue
-        if not any(code.startswith(selector) for code in codes):
-            raise SelectionError(f"{origin}: {selector!r} matches no rule (see `llmlint rules`)")
+        check_selector(selector, origin)
 
 
 def _longest_match(code: str, selectors: Iterable[str]) -> int:
@@ -105,7 +108,10 @@ def select_rules(
     for rule in all_rules():
         enabled = _longest_match(rule.code, enabling)
         disabled = _longest_match(rule.code, normalized[1])
-        if enabled >= 0 and enabled > disabled:
+        # A file that cannot be parsed is reported whatever is selected, unless ignored:
+        # otherwise a narrow --select would hide files that were never checked.
+        always = rule.engine_reported and disabled < 0
+        if always or (enabled >= 0 and enabled > disabled):
             chosen.append(rule)
     return tuple(chosen)
 

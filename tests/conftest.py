@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-collect_ignore = ["fixtures"]
+collect_ignore = ["fixtures", "snapshots"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -94,9 +94,10 @@ def test_registry_finds_every_rule_module_once() -> None:
 
 def test_selection_most_specific_selector_wins() -> None:
     chosen = {r.code for r in select_rules(["LLM4"], ignore=["LLM40"], extend_select=["LLM401"])}
-    assert chosen == {"LLM401"}
+    assert chosen == {"LLM000", "LLM401"}  # LLM000 is reported unless it is ignored
     assert {r.code for r in select_rules(["ALL"], ignore=["LLM4"])} >= {"LLM000", "LLM105"}
     assert not {r.code for r in select_rules(["ALL"], ignore=["LLM4"])} & {"LLM401", "LLM404"}
+    assert "LLM000" not in {r.code for r in select_rules(["LLM4"], ignore=["LLM000"])}
     assert codes_matching(["LLM40"]) >= {"LLM401", "LLM402", "LLM403", "LLM404"}
 
 
