@@ -112,7 +112,7 @@ def find_config(start: Path) -> Path | None:
             return own
         pyproject = candidate / PYPROJECT
         if pyproject.is_file():
-            tool = _read_toml(pyproject).get("tool")
+            tool = read_toml(pyproject).get("tool")
             if isinstance(tool, dict) and "llmlint" in tool:
                 return pyproject
     return None
@@ -121,7 +121,7 @@ def find_config(start: Path) -> Path | None:
 def load_config(path: Path) -> Config:
     """Reads and strictly validates one configuration file."""
     path = Path(os.path.abspath(path))
-    data = _read_toml(path)
+    data = read_toml(path)
     section = ""
     if path.name == PYPROJECT:
         section = "[tool.llmlint]"
@@ -132,7 +132,8 @@ def load_config(path: Path) -> Config:
     return _Parser(path, section).parse(data)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's contents, or a ConfigError naming the file and what is wrong."""
     try:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)

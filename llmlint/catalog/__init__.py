@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from llmlint.catalog.schema import SECTIONS, ArgRef
+from llmlint.config import ConfigError, read_toml
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -195,13 +196,9 @@ def parse_sections(
 
 def _read_toml(path: Path, origin: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
-    except OSError as exc:
-        raise CatalogError(f"{origin}: cannot read catalog file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: invalid TOML: {exc}") from None
+        return read_toml(path)
+    except ConfigError as error:
+        raise CatalogError(f"{origin}: catalog include: {error}") from None
 
 
 def _shipped() -> dict[str, list[Any]]:
