@@ -75,7 +75,7 @@ def _type_label(hint: object) -> str:
             return "constant (string, number or boolean)"
         return _type_label(options[0]) + " (optional)"
     if origin is tuple:
-        return "list of strings"
+        return "list of arguments" if args[0] is ArgRef else "list of strings"
     if origin is dict:
         return "table of constants"
     return str(hint)

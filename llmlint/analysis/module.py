@@ -214,6 +214,9 @@ class ModuleModel:
             return frozenset(base + "[]" for base in self.paths(expr.value, scope))
         if isinstance(expr, cst.Await):
             return self.paths(expr.expression, scope)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            # LangChain composes runnables with `|`: `prompt | llm | parser` invokes llm.
+            return self.paths(expr.left, scope) | self.paths(expr.right, scope)
         return frozenset()
 
     def _name_paths(self, name: str, scope: Scope) -> frozenset[str]:

@@ -78,7 +78,9 @@ class Catalog:
         key = (kind, attribute)
         cache = self._indexes
         if key not in cache:
-            cache[key] = PatternIndex((getattr(e, attribute), e) for e in self.entries(kind))
+            cache[key] = PatternIndex(
+                (getattr(e, attribute), e) for e in self.entries(kind) if getattr(e, attribute)
+            )
         index: PatternIndex[T] = cache[key]
         return index
 
@@ -125,6 +127,10 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
         if ref.position is None and ref.keyword is None:
             raise CatalogError(f"{where}: needs a position or a keyword")
         return ref
+    if origin is tuple and typing.get_args(hint)[0] is ArgRef:
+        if not isinstance(value, list):
+            raise CatalogError(f"{where}: expected a list of argument tables")
+        return tuple(_convert(item, ArgRef, f"{where}[{n}]") for n, item in enumerate(value))
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CatalogError(f"{where}: expected a list of strings, got {_describe(value)}")
@@ -167,10 +173,13 @@ def _check_entry(entry: Any, where: str) -> None:
                 re.compile(pattern)
             except re.error as exc:
                 raise CatalogError(f"{where}.{attribute}: invalid regex: {exc}") from None
-    if type(entry).__name__ == "CredentialSetting" and (entry.attribute is None) == (
-        entry.environment is None
-    ):
-        raise CatalogError(f"{where}: give exactly one of 'attribute' and 'environment'")
+    exclusive = {"CredentialSetting": ("attribute", "environment"), "Sink": ("call", "method")}
+    pair = exclusive.get(type(entry).__name__)
+    if pair and (getattr(entry, pair[0]) is None) == (getattr(entry, pair[1]) is None):
+        raise CatalogError(f"{where}: give exactly one of {pair[0]!r} and {pair[1]!r}")
+    rule = getattr(entry, "rule", None)
+    if isinstance(rule, str) and not re.fullmatch(r"LLM\d{3}", rule):
+        raise CatalogError(f"{where}.rule: {rule!r} is not a rule code")
 
 
 def parse_sections(

@@ -130,6 +130,91 @@ class ReturnsReceiver:
     call: str
 
 
+@dataclass(frozen=True)
+class LLMCall:
+    """[[llm-call]] A call that runs a model: an LLM call site (inventory, LLM0xx sources).
+
+    With `output = true` what it returns is LLM output; embeddings and token counts set
+    it to false. `model` says where the model name is, for the inventory.
+    """
+
+    call: str
+    provider: str
+    api: str
+    model: ArgRef | None = None
+    output: bool = True
+
+
+@dataclass(frozen=True)
+class Sink:
+    """[[sink]] Where LLM output must not arrive (LLM001-LLM007, named by `rule`).
+
+    Either `call` (a call pattern) or `method` with `receiver`, a regex over the
+    receiver's name, for objects whose type llmlint cannot know (`cursor.execute`). The
+    dangerous values are the `args`, or the object itself with `receiver-is-value`. The
+    call is a sink only when every `when` keyword has its constant. With `program`, the
+    arguments are a command: only its program name matters (its first element), unless
+    the program is a shell given `-c`. `write-mode` names the mode argument that must
+    open the file for writing; `safe` with `safe-values` names an argument whose value
+    (a constant or a resolved name such as `yaml.SafeLoader`) makes the call safe.
+    """
+
+    rule: str
+    call: str | None = None
+    method: str | None = None
+    receiver: str = ""
+    args: tuple[ArgRef, ...] = ()
+    receiver_is_value: bool = False
+    when: dict[str, Scalar] = field(default_factory=dict)
+    program: bool = False
+    write_mode: ArgRef | None = None
+    safe: ArgRef | None = None
+    safe_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sanitizer:
+    """[[sanitizer]] A call whose result is safe for the sinks of `rules` ("*": every sink).
+
+    Calls that return no data from their arguments (`len`, `isinstance`, `print`) are
+    sanitizers for "*" too.
+    """
+
+    call: str
+    rules: tuple[str, ...] = ("*",)
+
+
+@dataclass(frozen=True)
+class ToolDecorator:
+    """[[tool-decorator]] A decorator that makes a function a tool a model can call.
+
+    The model chooses the function's arguments. `decorator` is the decorator's path,
+    used bare (`@tool`) or called (`@mcp.tool()`).
+    """
+
+    decorator: str
+    framework: str
+
+
+@dataclass(frozen=True)
+class ToolRegistration:
+    """[[tool-registration]] A call that registers the function at `function` as a tool."""
+
+    call: str
+    function: ArgRef
+    framework: str
+
+
+@dataclass(frozen=True)
+class ToolClass:
+    """[[tool-class]] A base class whose subclasses are tools: the model chooses the
+    arguments of their `methods`."""
+
+    base: str
+    methods: tuple[str, ...]
+    framework: str
+
+
 SECTIONS: dict[str, type] = {
     "credential-argument": CredentialArgument,
     "credential-setting": CredentialSetting,
@@ -141,4 +226,10 @@ SECTIONS: dict[str, type] = {
     "model-download": ModelDownload,
     "model-server": ModelServer,
     "returns-receiver": ReturnsReceiver,
+    "llm-call": LLMCall,
+    "sink": Sink,
+    "sanitizer": Sanitizer,
+    "tool-decorator": ToolDecorator,
+    "tool-registration": ToolRegistration,
+    "tool-class": ToolClass,
 }
