@@ -28,6 +28,7 @@ class ResultCache:
         self.file = directory / version / f"{fingerprint}.json" if directory else None
         self.directory = directory
         self._entries: dict[str, dict[str, Any]] = {}
+        self._project: dict[str, Any] = {}
         self._dirty = False
         if self.file is not None:
             self._load()
@@ -36,9 +37,9 @@ class ResultCache:
         assert self.file is not None
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
-            entries = data["entries"]
-            if isinstance(entries, dict):
-                self._entries = entries
+            entries, project = data["entries"], data.get("project", {})
+            if isinstance(entries, dict) and isinstance(project, dict):
+                self._entries, self._project = entries, project
         except (OSError, ValueError, KeyError, TypeError):
             self._entries = {}  # a missing or corrupt cache is an empty one
 
@@ -57,6 +58,18 @@ class ResultCache:
         self._entries[rel] = {"digest": digest, "result": result.to_dict()}
         self._dirty = True
 
+    def get_project(self, key: str) -> dict[str, Any] | None:
+        """The project-wide results computed from exactly these files, if cached."""
+        if self._project.get("key") != key:
+            return None
+        data = self._project.get("data")
+        return data if isinstance(data, dict) else None
+
+    def put_project(self, key: str, data: dict[str, Any]) -> None:
+        if self.file is not None:
+            self._project = {"key": key, "data": data}
+            self._dirty = True
+
     def save(self) -> str | None:
         """Write the cache atomically; returns a warning message when that fails."""
         if self.file is None or self.directory is None or not self._dirty:
@@ -64,7 +77,9 @@ class ResultCache:
         try:
             self._prepare_directory(self.directory)
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            payload = json.dumps({"entries": self._entries}, separators=(",", ":"))
+            payload = json.dumps(
+                {"entries": self._entries, "project": self._project}, separators=(",", ":")
+            )
             fd, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -11,23 +11,25 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 import click
 
 from llmlint import __version__
-from llmlint.catalog import CatalogError, load_catalog
+from llmlint.catalog import Catalog, CatalogError, load_catalog
 from llmlint.config import (
     CliOverrides,
     Config,
     ConfigError,
+    Settings,
     find_config,
     load_config,
     resolve_settings,
 )
 from llmlint.docs import rules_markdown_table
-from llmlint.engine import EngineOptions, InputFile, run
+from llmlint.engine import EngineOptions, EngineResult, InputFile, run
 from llmlint.files import PathPatterns, discover, module_name
 from llmlint.registry import (
     SelectionError,
@@ -38,7 +40,7 @@ from llmlint.registry import (
     select_rules,
 )
 from llmlint.report import FORMATS, ReportOptions, RunReport, get_renderer
-from llmlint.rule import RuleDefinitionError
+from llmlint.rule import Rule, RuleDefinitionError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -151,8 +153,57 @@ def check(
     quiet: bool,
 ) -> None:
     """Check PATHS (files or folders; default: the current folder)."""
-    paths = paths or (Path("."),)
     overrides = CliOverrides(select or None, ignore, extend_select, force_exclude, no_cache, jobs)
+    project = _prepare(paths, config_file, overrides)
+    result = project.run(
+        EngineOptions(
+            rule_codes=tuple(rule.code for rule in project.rules),
+            catalog=project.catalog,
+            jobs=project.settings.jobs,
+            cache_dir=project.settings.cache_dir,
+            per_file_ignores=project.per_file_ignores,
+        )
+    )
+    report = RunReport(
+        findings=tuple(result.findings),
+        rules=project.rules,
+        root=project.settings.root,
+        version=__version__,
+        files_checked=result.files_checked,
+        files_from_cache=result.files_from_cache,
+        suppressed=result.suppressed,
+        errors=tuple(result.errors),
+    )
+    report_options = ReportOptions(statistics=statistics, quiet=quiet)
+    _write(output_file, lambda out: get_renderer(output_format)(report, out, report_options))
+    if project.discovery_failed or result.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+
+
+@dataclass
+class _Project:
+    """What `check` and `inventory` share: settings, rules, catalog and the files."""
+
+    settings: Settings
+    rules: tuple[type[Rule], ...]
+    catalog: Catalog
+    per_file_ignores: tuple[tuple[Callable[[str], bool], frozenset[str]], ...]
+    inputs: list[InputFile]
+    discovery_failed: bool
+
+    def run(self, options: EngineOptions) -> EngineResult:
+        result = run(self.inputs, options)
+        for warning in result.warnings:
+            click.echo(f"llmlint: warning: {warning}", err=True)
+        return result
+
+
+def _prepare(
+    paths: tuple[Path, ...], config_file: Path | None, overrides: CliOverrides
+) -> _Project:
+    """Load the configuration, select rules and find the files; exit 2 on bad input."""
+    paths = paths or (Path("."),)
     try:
         if config_file is not None and not config_file.is_file():
             raise ConfigError(f"{config_file}: no such configuration file")
@@ -184,31 +235,64 @@ def check(
     for problem in discovery.errors:
         click.echo(f"llmlint: error: {problem}", err=True)
     inputs = [InputFile(f.path.absolute(), f.rel, module_name(f.path)) for f in discovery.files]
-    options = EngineOptions(
-        rule_codes=tuple(rule.code for rule in rules),
-        catalog=catalog,
-        jobs=settings.jobs,
-        cache_dir=settings.cache_dir,
-        per_file_ignores=per_file,
+    return _Project(settings, rules, catalog, per_file, inputs, bool(discovery.errors))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table, or a JSON document.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the inventory to this file instead of standard output.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes (default: one per CPU core).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this pyproject.toml or llmlint.toml instead of searching for one.",
+)
+def inventory(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_file: Path | None,
+    no_cache: bool,
+    jobs: int | None,
+    config_file: Path | None,
+) -> None:
+    """List every LLM call site in PATHS: the AI bill of materials of a codebase."""
+    from llmlint.report.inventory import render_inventory
+
+    project = _prepare(paths, config_file, CliOverrides(no_cache=no_cache, jobs=jobs))
+    result = project.run(
+        EngineOptions(
+            rule_codes=(),
+            catalog=project.catalog,
+            jobs=project.settings.jobs,
+            cache_dir=project.settings.cache_dir,
+            facts=True,
+        )
     )
-    result = run(inputs, options)
-    for warning in result.warnings:
-        click.echo(f"llmlint: warning: {warning}", err=True)
-    report = RunReport(
-        findings=tuple(result.findings),
-        rules=rules,
-        root=settings.root,
-        version=__version__,
-        files_checked=result.files_checked,
-        files_from_cache=result.files_from_cache,
-        suppressed=result.suppressed,
-        errors=tuple(result.errors),
-    )
-    report_options = ReportOptions(statistics=statistics, quiet=quiet)
-    _write(output_file, lambda out: get_renderer(output_format)(report, out, report_options))
-    if discovery.errors or result.errors:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+    entries = result.inventory
+    _write(output_file, lambda out: render_inventory(entries, out, output_format, __version__))
+    for error in result.errors:
+        click.echo(f"llmlint: error: {error}", err=True)
+    sys.exit(EXIT_ERROR if project.discovery_failed or result.errors else EXIT_CLEAN)
 
 
 def _write(output_file: Path | None, render: Callable[[TextIO], None]) -> None:

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmlint import __version__
+from llmlint.analysis.facts import ModuleFacts
+from llmlint.analysis.flow import library_roots
+from llmlint.analysis.project import InventoryEntry, ProjectResolver
 from llmlint.cache import ResultCache
 from llmlint.catalog import Catalog
-from llmlint.finding import Finding
+from llmlint.finding import Finding, FlowStep
 from llmlint.pipeline import FileAnalyzer, FileResult, FileTask, unparseable
 from llmlint.pool import TaskFailure, WorkerPool
 from llmlint.prefilter import Prefilter
 from llmlint.registry import all_rules
+from llmlint.rule import FlowRule
 from llmlint.source import SourceError, read_bytes
 from llmlint.suppress import is_suppressed
 
@@ -46,6 +50,7 @@ class EngineOptions:
     # (path matcher, codes) pairs; a finding whose path matches is dropped
     per_file_ignores: tuple[tuple[Callable[[str], bool], frozenset[str]], ...] = ()
     file_timeout: float = DEFAULT_FILE_TIMEOUT
+    facts: bool = False  # compute data-flow facts even without flow rules (inventory)
 
 
 @dataclass
@@ -57,17 +62,34 @@ class EngineResult:
     files_checked: int = 0
     files_from_cache: int = 0
     files_parsed: int = 0
+    inventory: list[InventoryEntry] = field(default_factory=list)
 
 
-def settings_fingerprint(options: EngineOptions) -> str:
-    parts = [__version__, ",".join(sorted(options.rule_codes)), options.catalog.fingerprint]
+def settings_fingerprint(options: EngineOptions, shadowed: frozenset[str]) -> str:
+    codes = ",".join(sorted(options.rule_codes))
+    parts = [__version__, codes, options.catalog.fingerprint, str(options.facts), *sorted(shadowed)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def _make_analyzer(
-    rule_codes: tuple[str, ...], catalog: Catalog
+    rule_codes: tuple[str, ...], catalog: Catalog, facts: bool, project_roots: frozenset[str]
 ) -> Callable[[FileTask], FileResult]:
-    return FileAnalyzer(rule_codes, catalog).analyze
+    return FileAnalyzer(rule_codes, catalog, facts, project_roots).analyze
+
+
+def shadowed_libraries(files: Sequence[InputFile], catalog: Catalog) -> frozenset[str]:
+    """Top-level packages of the project that share a name with a catalogued library
+    (a project's own `agents/` package): its calls must not be taken for library calls."""
+    return frozenset({item.module.split(".", 1)[0] for item in files} & library_roots(catalog))
+
+
+def flow_rules(codes: Iterable[str]) -> dict[str, FlowRule]:
+    selected = set(codes)
+    return {
+        rule.code: rule()
+        for rule in all_rules()
+        if rule.code in selected and issubclass(rule, FlowRule)
+    }
 
 
 def _prefilters(options: EngineOptions) -> list[Prefilter] | None:
@@ -83,8 +105,9 @@ def _prefilters(options: EngineOptions) -> list[Prefilter] | None:
 
 
 def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
-    cache = ResultCache(options.cache_dir, __version__, settings_fingerprint(options))
-    prefilters = _prefilters(options)
+    shadowed = shadowed_libraries(files, options.catalog)
+    cache = ResultCache(options.cache_dir, __version__, settings_fingerprint(options, shadowed))
+    prefilters = None if options.facts else _prefilters(options)
     results: dict[str, FileResult] = {}
     outcome = EngineResult(files_checked=len(files))
     tasks: list[FileTask] = []
@@ -106,43 +129,106 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
             is_package = item.path.name in ("__init__.py", "__init__.pyi")
             tasks.append(FileTask(str(item.path), item.rel, item.module, is_package, data, wanted))
     jobs = options.jobs or os.cpu_count() or 1
-    pool = WorkerPool(
-        jobs, _make_analyzer, (options.rule_codes, options.catalog), options.file_timeout
-    )
+    flows = flow_rules(options.rule_codes)
+    init = (options.rule_codes, options.catalog, bool(flows) or options.facts, shadowed)
+    pool = WorkerPool(jobs, _make_analyzer, init, options.file_timeout)
     for index, result in pool.run(tasks):
         task = tasks[index]
-        if isinstance(result, TaskFailure):
+        if isinstance(result, TaskFailure) and result.internal:
+            outcome.errors.append(f"internal error on {task.rel}: {result.reason}")
+            result = FileResult(task.rel)
+        elif isinstance(result, TaskFailure):
             result = unparseable(task.rel, result.reason)
         else:
             cache.put(task.rel, digests[task.rel], result)
         results[task.rel] = result
     outcome.files_parsed = sum(1 for r in results.values() if r.parsed)
+    flow_findings = _project_results(results, digests, flows, options, cache, outcome)
     warning = cache.save()
     if warning:
         outcome.warnings.append(warning)
-    _merge(results, options, outcome)
+    _merge(results, flow_findings, options, outcome)
     return outcome
 
 
-def _merge(results: dict[str, FileResult], options: EngineOptions, outcome: EngineResult) -> None:
+def _project_results(
+    results: dict[str, FileResult],
+    digests: dict[str, str],
+    flows: dict[str, FlowRule],
+    options: EngineOptions,
+    cache: ResultCache,
+    outcome: EngineResult,
+) -> list[Finding]:
+    """Data-flow findings (and the inventory) of the whole project.
+
+    They depend on every module's facts, so they are cached under a key made of every
+    file's digest: an unchanged tree skips decoding the facts and resolving them.
+    """
+    if not flows and not options.facts:
+        return []
+    members = sorted((rel, digests.get(rel, "")) for rel, r in results.items() if r.facts)
+    key = hashlib.sha256(repr(members).encode()).hexdigest()
+    cached = cache.get_project(key)
+    if cached is not None:
+        outcome.inventory = [InventoryEntry.from_dict(e) for e in cached["inventory"]]
+        return [Finding.from_dict(f) for f in cached["findings"]]
+    modules = [ModuleFacts.from_json(r.facts) for r in results.values() if r.facts]
+    resolver = ProjectResolver(modules, options.catalog)
+    findings = _flow_findings(resolver, flows) if flows else []
+    outcome.inventory = resolver.inventory() if options.facts else []
+    cache.put_project(
+        key,
+        {
+            "findings": [f.to_dict() for f in findings],
+            "inventory": [e.to_dict() for e in outcome.inventory],
+        },
+    )
+    return findings
+
+
+def _flow_findings(resolver: ProjectResolver, rules: dict[str, FlowRule]) -> list[Finding]:
+    findings = []
+    for hit in resolver.flow_hits(rules):
+        rule = rules[hit.rule]
+        source = FlowStep(hit.source.step.location, hit.source.step.message)
+        findings.append(
+            Finding(
+                code=rule.code,
+                message=rule.message(hit),
+                location=hit.sink.location,
+                severity=rule.severity,
+                source_line=hit.sink_line,
+                flow=hit.trace,
+                related=(source,),
+            )
+        )
+    return findings
+
+
+def _merge(
+    results: dict[str, FileResult],
+    flow_findings: list[Finding],
+    options: EngineOptions,
+    outcome: EngineResult,
+) -> None:
     selected = set(options.rule_codes)
     findings = []
     for rel in sorted(results):
-        result = results[rel]
-        outcome.errors.extend(result.errors)
-        for finding in result.findings:
-            if finding.code not in selected:
-                continue
-            where = finding.location
-            owner = results.get(where.path)
-            lines = (where.line, where.end_line)
-            if owner is not None and is_suppressed(finding.code, lines, owner.suppressions):
-                outcome.suppressed += 1
-                continue
-            if any(
-                finding.code in codes and matches(where.path)
-                for matches, codes in options.per_file_ignores
-            ):
-                continue
-            findings.append(finding)
+        outcome.errors.extend(results[rel].errors)
+    candidates = [f for rel in sorted(results) for f in results[rel].findings] + flow_findings
+    for finding in candidates:
+        if finding.code not in selected:
+            continue
+        where = finding.location
+        owner = results.get(where.path)
+        lines = (where.line, where.end_line)
+        if owner is not None and is_suppressed(finding.code, lines, owner.suppressions):
+            outcome.suppressed += 1
+            continue
+        if any(
+            finding.code in codes and matches(where.path)
+            for matches, codes in options.per_file_ignores
+        ):
+            continue
+        findings.append(finding)
     outcome.findings = sorted(findings, key=Finding.sort_key)

@@ -14,13 +14,14 @@ from typing import Any
 
 import libcst as cst
 
+from llmlint.analysis.flow import FlowAnalyzer
 from llmlint.analysis.literals import redacted
 from llmlint.analysis.module import ModuleModel
 from llmlint.analysis.positions import Span, compute_spans
 from llmlint.catalog import Catalog
 from llmlint.finding import Finding, FlowStep, Location, Severity
 from llmlint.registry import all_rules
-from llmlint.rule import Report, Rule, RuleContext
+from llmlint.rule import FlowRule, Report, Rule, RuleContext
 from llmlint.source import LineIndex, SourceError, decode
 from llmlint.suppress import Suppressions, parse_suppressions
 
@@ -48,6 +49,7 @@ class FileResult:
     suppressions: Suppressions = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     parsed: bool = False
+    facts: dict[str, Any] | None = None  # data-flow facts (ModuleFacts as JSON)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class FileResult:
             },
             "errors": self.errors,
             "parsed": self.parsed,
+            "facts": self.facts,
         }
 
     @classmethod
@@ -72,6 +75,7 @@ class FileResult:
             },
             errors=list(data["errors"]),
             parsed=data["parsed"],
+            facts=data.get("facts"),
         )
 
 
@@ -125,10 +129,22 @@ def _compiles(text: str, rel: str) -> bool:
 class FileAnalyzer:
     """Runs the selected rules on files; one per worker process."""
 
-    def __init__(self, rule_codes: tuple[str, ...], catalog: Catalog) -> None:
+    def __init__(
+        self,
+        rule_codes: tuple[str, ...],
+        catalog: Catalog,
+        facts: bool = False,
+        project_roots: frozenset[str] = frozenset(),
+    ) -> None:
         self.catalog = catalog
+        self.want_facts = facts
+        self.project_roots = project_roots
         self.rules: list[Rule] = [
-            rule() for rule in all_rules() if rule.code in rule_codes and not rule.engine_reported
+            rule()
+            for rule in all_rules()
+            if rule.code in rule_codes
+            and not rule.engine_reported
+            and not issubclass(rule, FlowRule)
         ]
 
     def analyze(self, task: FileTask) -> FileResult:
@@ -171,6 +187,16 @@ class FileAnalyzer:
                     f"internal error in {rule.code} on {task.rel}:\n{traceback.format_exc()}"
                 )
         result.findings = self._locate(reports, tree, lines, task.rel)
+        if self.want_facts:
+            try:
+                analyzer = FlowAnalyzer(model, self.catalog, self.project_roots)
+                result.facts = analyzer.run().to_json()
+            except RecursionError:
+                result.errors.append(f"{task.rel}: nested too deeply for data-flow analysis")
+            except Exception:
+                result.errors.append(
+                    f"internal error in data-flow analysis of {task.rel}:\n{traceback.format_exc()}"
+                )
         return result
 
     def _locate(

@@ -27,9 +27,11 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class TaskFailure:
-    """Why a task produced no result: its worker crashed or ran out of time."""
+    """Why a task produced no result: its worker crashed or ran out of time, or (with
+    `internal`) the task raised an exception, which is a bug in llmlint."""
 
     reason: str
+    internal: bool = False
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -54,7 +56,10 @@ def _worker_main(
             return
         if task is None:
             return
-        conn.send(work(task))
+        try:
+            conn.send(work(task))
+        except Exception as error:  # a bug: report it, keep the worker
+            conn.send(TaskFailure(f"{type(error).__name__}: {error}", internal=True))
 
 
 def _signal_name(exitcode: int | None) -> str:
@@ -143,7 +148,7 @@ class WorkerPool(Generic[T, R]):
                         continue
                     del busy[worker.conn]
                     yield worker.index, outcome
-                    if isinstance(outcome, TaskFailure):
+                    if isinstance(outcome, TaskFailure) and not outcome.internal:
                         workers.remove(worker)
                         worker.stop(force=True)
                         worker = _Worker(self.ctx, self.init, self.init_args)

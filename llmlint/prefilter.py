@@ -42,11 +42,18 @@ def calls_prefilter(patterns: Iterable[str]) -> Prefilter:
     """Files that can contain a call matching one of the catalog call patterns.
 
     Such a file names the pattern's top-level module (in an import) and the called
-    function or method; both words must be present.
+    function or method; both words must be present. Globs only keep what precedes
+    their `*` (`langchain_*` needs `langchain_`; a glob method name needs nothing).
     """
-    patterns = [p for p in patterns if p]
-    modules = {p.split(".", 1)[0] for p in patterns if not p.startswith("*")}
-    names = {p.rsplit(".", 1)[-1].replace("()", "") for p in patterns}
-    if "*" in names or "" in names:
+    modules: set[str] = set()
+    names: set[str] = set()
+    for pattern in patterns:
+        module = pattern.split(".", 1)[0].split("(", 1)[0].split("*", 1)[0]
+        name = pattern.rsplit(".", 1)[-1].replace("()", "")
+        modules.add(module)
+        names.add("" if "*" in name else name)
+    if "" in modules:
+        return Prefilter.all_of(any_of(names)) if "" not in names else Prefilter(((),))
+    if "" in names:
         return Prefilter.all_of(any_of(modules))
     return Prefilter.all_of(any_of(modules), any_of(names))

@@ -21,6 +21,7 @@ from llmlint.finding import Severity
 
 if TYPE_CHECKING:
     from llmlint.analysis.module import ModuleModel
+    from llmlint.analysis.project import FlowHit
     from llmlint.catalog import Catalog
     from llmlint.prefilter import Prefilter
 
@@ -134,6 +135,8 @@ class Rule:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract"):
+            return
         _validate(cls)
         cls.docs = parse_docs(cls.__doc__ or "")
         if not cls.security_severity:
@@ -163,6 +166,34 @@ class Rule:
         redact: Iterable[str] = (),
     ) -> Report:
         return Report(node, message, tuple(flow), tuple(related), tuple(redact))
+
+
+class FlowRule(Rule):
+    """A data-flow rule: LLM output (or a tool argument a model chose) reaching a sink.
+
+    Flow rules have no per-file check: the project resolver reports them wherever a
+    source reaches a catalog `[[sink]]` whose `rule` is the rule's code, across modules.
+    """
+
+    abstract = True
+
+    def check(self, ctx: RuleContext) -> Iterable[Report]:
+        return ()
+
+    def message(self, hit: FlowHit) -> str:
+        """`LLM output from 'client.chat.completions.create' (line 12) reaches 'exec'.`"""
+        source = hit.source
+        where = source.step.location
+        place = (
+            f"line {where.line}"
+            if where.path == hit.sink.location.path
+            else f"{where.path}:{where.line}"
+        )
+        if source.kind == "tool-argument":
+            origin = f"The model-chosen {source.text} ({place})"
+        else:
+            origin = f"LLM output from '{source.text}' ({place})"
+        return f"{origin} reaches '{hit.sink_text}'."
 
 
 def _validate(cls: type[Rule]) -> None:

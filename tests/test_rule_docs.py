@@ -7,17 +7,16 @@ from pathlib import Path
 import pytest
 
 from llmlint.catalog import load_catalog
-from llmlint.pipeline import FileAnalyzer, FileTask
+from llmlint.engine import EngineOptions, InputFile, run
 from llmlint.registry import all_rules
 from llmlint.rule import Rule
 
 
 def findings_for(code: str, tmp_path: Path) -> set[str]:
-    analyzer = FileAnalyzer(tuple(r.code for r in all_rules()), load_catalog())
-    data = code.encode()
-    result = analyzer.analyze(
-        FileTask(str(tmp_path / "example.py"), "example.py", "example", False, data)
-    )
+    path = tmp_path / "example.py"
+    path.write_text(code, encoding="utf-8")
+    options = EngineOptions(tuple(r.code for r in all_rules()), load_catalog(), jobs=1)
+    result = run([InputFile(path, "example.py", "example")], options)
     assert not result.errors, result.errors
     return {f.code for f in result.findings}
 

@@ -207,6 +207,7 @@ class ModuleBuilder:
 
     def _comprehension(self, node: cst.BaseComp, scope: Scope) -> None:
         inner = self._new_scope(ScopeKind.COMPREHENSION, "<comprehension>", scope, node)
+        self.definitions[node] = inner
         for_in: cst.CompFor | None = node.for_in
         while for_in is not None:
             self.visit(for_in.iter, inner)

@@ -82,4 +82,3 @@ def redacted(secret: str) -> str:
 def same_constant(value: object, expected: object) -> bool:
     """Equal and of the same type: `1` is not `True`, `"true"` is not `True`."""
     return type(value) is type(expected) and value == expected
-

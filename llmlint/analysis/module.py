@@ -24,7 +24,19 @@ from llmlint.source import LineIndex
 
 MAX_PATHS = 12  # per expression: keeps pathological code from exploding
 MAX_DEPTH = 24  # resolution hops through bindings
-UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
+
+
+class _Unknown:
+    """A value that is not a compile-time constant (a singleton, picklable)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
 T = TypeVar("T")
 
 
@@ -198,7 +210,7 @@ class ModuleModel:
             bases = self.paths(expr.value, scope)
             found = {f"{base}.{expr.attr.value}" for base in bases}
             for base in bases:
-                found.update(self._member_paths(base, expr.attr.value))
+                found.update(self.member_paths(base, expr.attr.value))
             return frozenset(found)
         if isinstance(expr, cst.Call):
             found = set()
@@ -217,6 +229,9 @@ class ModuleModel:
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
             # LangChain composes runnables with `|`: `prompt | llm | parser` invokes llm.
             return self.paths(expr.left, scope) | self.paths(expr.right, scope)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            # `base / "name"` joins paths: the result is of the left operand's type.
+            return frozenset(p for p in self.paths(expr.left, scope) if p.endswith("()"))
         return frozenset()
 
     def _name_paths(self, name: str, scope: Scope) -> frozenset[str]:
@@ -301,7 +316,7 @@ class ModuleModel:
             return frozenset()
         return frozenset(p + "()" for p in self.paths(node, scope) if not p.startswith("builtins."))
 
-    def _member_paths(self, base: str, attribute: str) -> set[str]:
+    def member_paths(self, base: str, attribute: str) -> set[str]:
         """Paths of `base.attribute` when base is an instance or class of this module."""
         found: set[str] = set()
         instance = base.endswith("()")

@@ -16,7 +16,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, asdict, dataclass, fields
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -38,21 +38,29 @@ class CatalogError(Exception):
 
 
 class PatternIndex(Generic[T]):
-    """Finds the entries whose call pattern matches a resolved callee path."""
+    """Finds the entries whose call pattern matches a resolved callee path.
+
+    Globs are bucketed by their last segment (the method name), so a lookup tries only
+    the few that can match, however large the catalog grows.
+    """
 
     def __init__(self, items: Iterable[tuple[str, T]]) -> None:
         self._exact: dict[str, list[T]] = {}
-        self._globs: list[tuple[re.Pattern[str], T]] = []
+        self._globs: dict[str, list[tuple[re.Pattern[str], T]]] = {}
         for pattern, item in items:
             if "*" in pattern:
                 parts = (re.escape(p) for p in pattern.split("*"))
-                self._globs.append((re.compile("[^()]*".join(parts) + r"\Z"), item))
+                regex = re.compile("[^()]*".join(parts) + r"\Z")
+                last = pattern.rpartition(".")[2]
+                self._globs.setdefault("" if "*" in last else last, []).append((regex, item))
             else:
                 self._exact.setdefault(pattern, []).append(item)
 
     def match(self, path: str) -> list[T]:
         found = list(self._exact.get(path, ()))
-        found.extend(item for regex, item in self._globs if regex.match(path))
+        last = path.rpartition(".")[2]
+        for bucket in (self._globs.get(last, ()), self._globs.get("", ())):
+            found.extend(item for regex, item in bucket if regex.match(path))
         return found
 
     def match_any(self, paths: Iterable[str]) -> list[T]:
@@ -148,8 +156,13 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
     return value
 
 
+@cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
 def _build(kind: type[T], raw: Mapping[str, Any], where: str) -> T:
-    hints = typing.get_type_hints(kind)
+    hints = _hints(kind)  # type: ignore[arg-type]
     known = {f.name.replace("_", "-"): f for f in fields(kind)}  # type: ignore[arg-type]
     for key in raw:
         if key not in known:

@@ -1,0 +1,203 @@
+"""What the analysis of one module tells the project-wide resolver.
+
+A worker turns a parsed module into `ModuleFacts`: plain data that depends on that file
+alone (never on other files), so it is cached with the file's results and combined with
+the other modules' facts by `llmlint.analysis.project` on every run. Steps of traces are
+indexes into `ModuleFacts.steps`, which hold resolved source locations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmlint.analysis.values import Value, from_json, to_json
+from llmlint.finding import FlowStep
+
+
+class _NotConstant:
+    """The value of an argument that is not a constant (a singleton, picklable)."""
+
+    def __repr__(self) -> str:
+        return "NOT_CONSTANT"
+
+    def __reduce__(self) -> str:
+        return "NOT_CONSTANT"
+
+
+NOT_CONSTANT: Any = _NotConstant()
+
+
+@dataclass
+class ArgFact:
+    """One argument of a call: its taint, and what is known of it statically."""
+
+    value: Value
+    keyword: str | None = None
+    star: str = ""
+    constant: Any = NOT_CONSTANT
+    elements: list[ArgFact] | None = None  # the items of a list or tuple literal
+    paths: tuple[str, ...] = ()
+
+
+@dataclass
+class CallFact:
+    """A call whose meaning depends on other modules (or on the resolver's catalog view)."""
+
+    label: str
+    callees: tuple[str, ...]
+    text: str
+    step: int
+    function: str
+    args: list[ArgFact] = field(default_factory=list)
+    receiver: Value | None = None
+    line: str = ""  # the source line of the call, for code frames
+
+    def argument(self, position: int | None, keyword: str | None) -> ArgFact | None:
+        if keyword is not None:
+            for arg in self.args:
+                if arg.keyword == keyword:
+                    return arg
+        if position is None:
+            return None
+        index = 0
+        for arg in self.args:
+            if arg.keyword is not None or arg.star == "**":
+                continue
+            if arg.star == "*":
+                return None
+            if index == position:
+                return arg
+            index += 1
+        return None
+
+
+@dataclass
+class SourceFact:
+    label: str
+    kind: str  # "llm-output" | "tool-argument"
+    text: str  # the LLM call as written, or the tool parameter
+    step: int
+
+
+@dataclass
+class SinkHitFact:
+    rule: str
+    text: str  # the sink as written
+    step: int
+    function: str
+    value: Value
+    line: str = ""
+
+
+@dataclass
+class FunctionFact:
+    qualname: str
+    params: tuple[str, ...]
+    kind: str  # "function" | "method" | "classmethod" | "staticmethod"
+    returns: Value
+    return_paths: tuple[str, ...]
+    step: int
+
+
+@dataclass
+class ClassFact:
+    qualname: str
+    bases: tuple[str, ...]
+    attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass
+class ToolFact:
+    functions: tuple[str, ...]  # paths of the registered function
+    framework: str
+    step: int
+
+
+@dataclass
+class LLMCallFact:
+    """An LLM call site, for `llmlint inventory`."""
+
+    step: int
+    text: str
+    provider: str
+    api: str
+    model: str | None
+
+
+@dataclass
+class ModuleFacts:
+    module: str
+    path: str
+    steps: list[FlowStep] = field(default_factory=list)
+    sources: dict[str, SourceFact] = field(default_factory=dict)
+    calls: dict[str, CallFact] = field(default_factory=dict)
+    sink_hits: list[SinkHitFact] = field(default_factory=list)
+    functions: dict[str, FunctionFact] = field(default_factory=dict)
+    classes: dict[str, ClassFact] = field(default_factory=dict)
+    globals: dict[str, Value] = field(default_factory=dict)
+    exports: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tools: list[ToolFact] = field(default_factory=list)
+    llm_calls: list[LLMCallFact] = field(default_factory=list)
+
+    def to_json(self) -> Any:
+        return _encode(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> ModuleFacts:
+        facts: ModuleFacts = _decode(cls, data)
+        return facts
+
+
+def _encode(obj: Any) -> Any:
+    if obj is NOT_CONSTANT:
+        return {"$": "not-constant"}
+    if isinstance(obj, FlowStep):
+        return obj.to_dict()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _encode_field(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    return obj
+
+
+def _encode_field(value: Any) -> Any:
+    if isinstance(value, tuple) and value and hasattr(value[0], "label"):
+        return {"$": "value", "v": to_json(value)}
+    if isinstance(value, dict):
+        return {k: _encode_field(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode_field(v) for v in value]
+    return _encode(value)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _decode(hint: Any, data: Any) -> Any:
+    if isinstance(data, dict) and data.get("$") == "not-constant":
+        return NOT_CONSTANT
+    if isinstance(data, dict) and data.get("$") == "value":
+        return from_json(data["v"])
+    if hint is FlowStep:
+        return FlowStep.from_dict(data)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        hints = _HINTS.get(hint)
+        if hints is None:
+            hints = _HINTS[hint] = typing.get_type_hints(hint)
+        return hint(**{name: _decode(hints[name], item) for name, item in data.items()})
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Value or (origin is tuple and args and args[0] is not str and data == []):
+        return ()
+    if origin in (typing.Union, __import__("types").UnionType):
+        options = [a for a in args if a is not type(None)]
+        return None if data is None else _decode(options[0], data)
+    if origin is dict:
+        return {key: _decode(args[1], item) for key, item in data.items()}
+    if origin is list:
+        return [_decode(args[0], item) for item in data]
+    if origin is tuple:
+        return tuple(data)
+    return data

@@ -1,0 +1,661 @@
+"""Data flow inside one module: which values carry LLM output, and where they go.
+
+An abstract interpreter walks each function's statements in order, keeping for every
+local name the taint of its value (`llmlint.analysis.values`). Branches are analysed
+separately and merged; loop bodies twice (enough for a value to go around once).
+Parameters start as `P:` labels, and calls the module cannot judge alone (project
+functions, objects typed by other modules) become `C:` labels, so the result is a set
+of facts about this module only (`llmlint.analysis.facts`), which the project resolver
+later combines with every other module's.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import libcst as cst
+
+from llmlint.analysis.builder import dotted_name
+from llmlint.analysis.facts import (
+    NOT_CONSTANT,
+    ArgFact,
+    CallFact,
+    ClassFact,
+    FunctionFact,
+    LLMCallFact,
+    ModuleFacts,
+    SinkHitFact,
+    SourceFact,
+    ToolFact,
+)
+from llmlint.analysis.guards import cleared_names
+from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
+from llmlint.analysis.positions import compute_spans
+from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
+from llmlint.analysis.sinks import method_sinks, sink_value
+from llmlint.analysis.values import EMPTY, Taint, Value, clear, step, union
+from llmlint.catalog import Catalog
+from llmlint.catalog.schema import LLMCall, Sanitizer, Sink, ToolDecorator, ToolRegistration
+from llmlint.finding import FlowStep, Location
+
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "write"})
+MAX_LOOP_DEPTH = 3
+Env = dict[str, Value]
+
+
+@dataclass
+class Frame:
+    """The state of the function being interpreted."""
+
+    scope: Scope
+    function: str  # qualname, or the module name for module-level code
+    env: Env
+    self_name: str | None = None
+    owner: str | None = None  # qualname of the class whose method this is
+    returns: list[Value] = field(default_factory=list)
+    loop_depth: int = 0
+
+
+def _merge(*envs: Env) -> Env:
+    merged: Env = {}
+    for env in envs:
+        for name, value in env.items():
+            merged[name] = union(merged.get(name, EMPTY), value) if name in merged else value
+    return merged
+
+
+def _exits(suite: cst.BaseSuite) -> bool:
+    """Whether a block always leaves its enclosing one (return, raise, continue, break)."""
+    if not suite.body:
+        return False
+    if isinstance(suite, cst.SimpleStatementSuite):
+        last = suite.body[-1]
+    else:
+        line = suite.body[-1]
+        if not isinstance(line, cst.SimpleStatementLine) or not line.body:
+            return False
+        last = line.body[-1]
+    return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+class FlowAnalyzer:
+    """Interprets one module's functions and produces its ModuleFacts."""
+
+    def __init__(
+        self, model: ModuleModel, catalog: Catalog, project_roots: frozenset[str] = frozenset()
+    ) -> None:
+        self.model = model
+        self.catalog = catalog
+        self.facts = ModuleFacts(model.module_name, model.path)
+        self._sites = {site.node: site for site in model.calls}
+        self._llm = catalog.index(LLMCall)
+        self._sinks = catalog.index(Sink)
+        self._method_sinks = [s for s in catalog.entries(Sink) if s.method]
+        self._sanitizers = catalog.index(Sanitizer)
+        self._decorators = catalog.index(ToolDecorator, "decorator")
+        self._registrations = catalog.index(ToolRegistration)
+        self._libraries = library_roots(catalog) - project_roots
+        self._steps: list[tuple[cst.CSTNode, str]] = []
+        self._pending: list[tuple[cst.FunctionDef, Env, str | None]] = []
+        self._counter = 0
+        self._fields: dict[str, dict[str, Value]] = {}
+
+    # -- driver ---------------------------------------------------------------------
+
+    def run(self) -> ModuleFacts:
+        module = Frame(self.model.scope, self.model.module_name, {})
+        self._block(self.model.tree.body, module)
+        self.facts.globals = {k: v for k, v in module.env.items() if v and "." not in k}
+        while self._pending:
+            node, closure, owner = self._pending.pop(0)
+            self._function(node, closure, owner)
+        self._describe_module()
+        self._prune_calls()
+        self._resolve_steps()
+        return self.facts
+
+    def _new_step(self, node: cst.CSTNode, message: str) -> int:
+        self._steps.append((node, message))
+        return len(self._steps) - 1
+
+    def _label(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}:{self.model.module_name}:{self._counter}"
+
+    # -- statements -----------------------------------------------------------------
+
+    def _block(self, statements: Sequence[cst.CSTNode], frame: Frame) -> None:
+        for statement in statements:
+            self._statement(statement, frame)
+
+    def _suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
+        self._block(suite.body, frame)
+
+    def _statement(self, node: cst.CSTNode, frame: Frame) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            self._block(node.body, frame)
+        elif isinstance(node, cst.Expr):
+            self._eval(node.value, frame)
+        elif isinstance(node, cst.Assign):
+            value = self._eval(node.value, frame)
+            for target in node.targets:
+                self._assign(target.target, value, frame)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self._assign(node.target, self._eval(node.value, frame), frame)
+        elif isinstance(node, cst.AugAssign):
+            value = union(self._eval(node.target, frame), self._eval(node.value, frame))
+            self._assign(node.target, value, frame)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                value = self._eval(node.value, frame)
+                label = f"returned from '{frame.function.rsplit('.', 1)[-1]}'"
+                frame.returns.append(step(value, self._new_step(node, label)) if value else value)
+        elif isinstance(node, cst.If):
+            self._if(node, frame)
+        elif isinstance(node, (cst.For, cst.While)):
+            self._loop(node, frame)
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            self._try(node, frame)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                value = self._eval(item.item, frame)
+                if item.asname is not None:
+                    self._assign(item.asname.name, value, frame)
+            self._suite(node.body, frame)
+        elif isinstance(node, cst.FunctionDef):
+            self._define(node, frame)
+        elif isinstance(node, cst.ClassDef):
+            self._class(node, frame)
+        elif isinstance(node, cst.Match):
+            self._eval(node.subject, frame)
+            before, branches = dict(frame.env), []
+            for case in node.cases:
+                frame.env = dict(before)
+                self._suite(case.body, frame)
+                branches.append(frame.env)
+            frame.env = _merge(before, *branches)
+        elif isinstance(node, (cst.Raise, cst.Assert, cst.Del)):
+            for child in (getattr(node, "exc", None), getattr(node, "test", None)):
+                if isinstance(child, cst.BaseExpression):
+                    self._eval(child, frame)
+
+    def _if(self, node: cst.If, frame: Frame) -> None:
+        self._eval(node.test, frame)
+        when_true, when_false = cleared_names(node.test, self.model, frame.scope)
+        before = dict(frame.env)
+        frame.env = self._cleared(before, when_true)
+        self._suite(node.body, frame)
+        after_body = frame.env
+        frame.env = self._cleared(before, when_false)
+        if isinstance(node.orelse, cst.If):
+            self._if(node.orelse, frame)
+        elif node.orelse is not None:
+            self._suite(node.orelse.body, frame)
+        after_else = frame.env
+        if _exits(node.body):
+            frame.env = after_else
+        elif (
+            node.orelse is not None
+            and not isinstance(node.orelse, cst.If)
+            and _exits(node.orelse.body)
+        ):
+            frame.env = after_body
+        else:
+            frame.env = _merge(after_body, after_else)
+
+    @staticmethod
+    def _cleared(env: Env, names: Iterable[str]) -> Env:
+        env = dict(env)
+        for name in names:
+            if name in env:
+                env[name] = EMPTY
+        return env
+
+    def _loop(self, node: cst.For | cst.While, frame: Frame) -> None:
+        before = dict(frame.env)
+        rounds = 2 if frame.loop_depth < MAX_LOOP_DEPTH else 1
+        frame.loop_depth += 1
+        iterated = self._eval(node.iter, frame) if isinstance(node, cst.For) else EMPTY
+        for _ in range(rounds):
+            if isinstance(node, cst.For):
+                self._assign(node.target, iterated, frame)
+            else:
+                self._eval(node.test, frame)
+            self._suite(node.body, frame)
+            frame.env = _merge(before, frame.env)
+        frame.loop_depth -= 1
+        if node.orelse is not None:
+            self._suite(node.orelse.body, frame)
+
+    def _try(self, node: cst.Try | cst.TryStar, frame: Frame) -> None:
+        before = dict(frame.env)
+        self._suite(node.body, frame)
+        after_body = frame.env
+        branches = [after_body]
+        for handler in node.handlers:
+            frame.env = _merge(before, after_body)
+            self._suite(handler.body, frame)
+            branches.append(frame.env)
+        frame.env = after_body
+        if node.orelse is not None:
+            self._suite(node.orelse.body, frame)
+            branches[0] = frame.env
+        frame.env = _merge(*branches)
+        if node.finalbody is not None:
+            self._suite(node.finalbody.body, frame)
+
+    def _assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            if value:
+                value = step(value, self._new_step(target, f"assigned to '{name}'"))
+            frame.env[name] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._assign(element.value, value, frame)
+        elif isinstance(target, cst.StarredElement):
+            self._assign(target.value, value, frame)
+        elif isinstance(target, cst.Attribute):
+            base = target.value
+            if isinstance(base, cst.Name) and base.value == frame.self_name and frame.owner:
+                attribute = target.attr.value
+                if value:
+                    value = step(value, self._new_step(target, f"stored in 'self.{attribute}'"))
+                frame.env[f"self.{attribute}"] = value
+                fields = self._fields.setdefault(frame.owner, {})
+                fields[attribute] = union(fields.get(attribute, EMPTY), value)
+            elif isinstance(base, cst.Name) and value:
+                frame.env[base.value] = union(frame.env.get(base.value, EMPTY), value)
+        elif isinstance(target, cst.Subscript):
+            self._eval(target.value, frame)
+            if isinstance(target.value, cst.Name) and value:
+                name = target.value.value
+                frame.env[name] = union(frame.env.get(name, EMPTY), value)
+
+    # -- definitions ----------------------------------------------------------------
+
+    def _define(self, node: cst.FunctionDef, frame: Frame) -> None:
+        for decorator in node.decorators:
+            self._eval(decorator.decorator, frame)
+            self._tool_decorator(decorator, node, frame)
+        self._pending.append(
+            (node, dict(frame.env), frame.owner if frame.scope.kind is ScopeKind.CLASS else None)
+        )
+
+    def _tool_decorator(
+        self, decorator: cst.Decorator, node: cst.FunctionDef, frame: Frame
+    ) -> None:
+        expression = decorator.decorator
+        target = expression.func if isinstance(expression, cst.Call) else expression
+        entries = self._decorators.match_any(self.model.paths(target, frame.scope))
+        inner = self.model.definitions.get(node)
+        if entries and inner is not None:
+            where = self._new_step(node.name, f"tool '{node.name.value}'")
+            self.facts.tools.append(ToolFact((inner.qualname,), entries[0].framework, where))
+
+    def _class(self, node: cst.ClassDef, frame: Frame) -> None:
+        inner = self.model.definitions.get(node)
+        if inner is None:
+            return
+        class_frame = Frame(inner, frame.function, dict(frame.env), owner=inner.qualname)
+        self._block(node.body.body, class_frame)
+        fields = self._fields.setdefault(inner.qualname, {})
+        for name, value in class_frame.env.items():
+            if value and name not in frame.env:
+                fields[name] = union(fields.get(name, EMPTY), value)
+
+    def _function(self, node: cst.FunctionDef, closure: Env, owner: str | None) -> None:
+        scope = self.model.definitions.get(node)
+        if scope is None:
+            return
+        frame = Frame(scope, scope.qualname, dict(closure), owner=owner)
+        params = _parameters(node.params)
+        kind = _function_kind(node) if owner else "function"
+        for index, param in enumerate(params):
+            name = param.name.value
+            if index == 0 and kind in ("method", "classmethod"):
+                frame.self_name = name
+                frame.env[name] = EMPTY
+                continue
+            where = self._new_step(param.name, f"parameter '{name}' of '{node.name.value}'")
+            frame.env[name] = (Taint(f"P:{scope.qualname}:{index}", (where,)),)
+        self._block(node.body.body, frame)
+        self.facts.functions[scope.qualname] = FunctionFact(
+            qualname=scope.qualname,
+            params=tuple(p.name.value for p in params),
+            kind=kind,
+            returns=union(*frame.returns),
+            return_paths=tuple(sorted(self.model.return_paths(scope))),
+            step=self._new_step(node.name, f"'{node.name.value}'"),
+        )
+
+    # -- expressions ----------------------------------------------------------------
+
+    def _eval_all(self, nodes: Iterable[cst.CSTNode], frame: Frame) -> Value:
+        return union(*(self._eval(node, frame) for node in nodes))
+
+    def _eval(self, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(node, cst.Name):
+            return self._name(node, frame)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, frame)
+        if isinstance(node, cst.Call):
+            return self._call(node, frame)
+        if isinstance(node, cst.Subscript):
+            self._eval_all((e.slice for e in node.slice), frame)
+            return self._eval(node.value, frame)
+        if isinstance(node, (cst.Index,)):
+            return self._eval(node.value, frame)
+        if isinstance(node, cst.Slice):
+            return EMPTY
+        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
+            return union(self._eval(node.left, frame), self._eval(node.right, frame))
+        if isinstance(node, cst.UnaryOperation):
+            value = self._eval(node.expression, frame)
+            return EMPTY if isinstance(node.operator, cst.Not) else value
+        if isinstance(node, cst.Comparison):
+            self._eval(node.left, frame)
+            self._eval_all((c.comparator for c in node.comparisons), frame)
+            return EMPTY
+        if isinstance(node, cst.FormattedString):
+            return self._eval_all(
+                (p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)),
+                frame,
+            )
+        if isinstance(node, cst.ConcatenatedString):
+            return union(self._eval(node.left, frame), self._eval(node.right, frame))
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return self._eval_all((e.value for e in node.elements), frame)
+        if isinstance(node, cst.Dict):
+            values = []
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    values += [self._eval(element.key, frame), self._eval(element.value, frame)]
+                else:
+                    values.append(self._eval(element.value, frame))
+            return union(*values)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self._comprehension(node, frame)
+        if isinstance(node, cst.IfExp):
+            self._eval(node.test, frame)
+            return union(self._eval(node.body, frame), self._eval(node.orelse, frame))
+        if isinstance(node, cst.Await):
+            return self._eval(node.expression, frame)
+        if isinstance(node, cst.Yield):
+            value = (
+                self._eval(node.value, frame)
+                if isinstance(node.value, cst.BaseExpression)
+                else EMPTY
+            )
+            frame.returns.append(value)
+            return EMPTY
+        if isinstance(node, cst.NamedExpr):
+            value = self._eval(node.value, frame)
+            self._assign(node.target, value, frame)
+            return value
+        if isinstance(node, (cst.StarredElement, cst.Element)):
+            return self._eval(node.value, frame)
+        return EMPTY
+
+    def _comprehension(self, node: cst.BaseComp, frame: Frame) -> Value:
+        scope = self.model.definitions.get(node) or frame.scope
+        inner = Frame(
+            scope, frame.function, dict(frame.env), frame.self_name, frame.owner, frame.returns
+        )
+        for_in: cst.CompFor | None = node.for_in
+        while for_in is not None:
+            self._assign(for_in.target, self._eval(for_in.iter, inner), inner)
+            self._eval_all([condition.test for condition in for_in.ifs], inner)
+            for_in = for_in.inner_for_in
+        if isinstance(node, cst.DictComp):
+            return union(self._eval(node.key, inner), self._eval(node.value, inner))
+        return self._eval(node.elt, inner)  # type: ignore[attr-defined]
+
+    def _name(self, node: cst.Name, frame: Frame) -> Value:
+        name = node.value
+        if name in frame.env:
+            return frame.env[name]
+        bindings = frame.scope.lookup(name)
+        if not bindings:
+            return EMPTY
+        owner = bindings[0].scope
+        if owner.kind is ScopeKind.MODULE or all(b.kind is BindingKind.IMPORT for b in bindings):
+            for binding in bindings:
+                target = binding.target
+                if binding.kind is BindingKind.IMPORT and target and not self._is_library([target]):
+                    return (Taint(f"G:{target}", ()),)
+            return self.facts.globals.get(name, EMPTY)
+        return EMPTY
+
+    def _attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        base = node.value
+        if isinstance(base, cst.Name) and base.value == frame.self_name and frame.owner:
+            key = f"self.{node.attr.value}"
+            if key in frame.env:
+                return frame.env[key]
+            return (Taint(f"F:{frame.owner}.{node.attr.value}", ()),)
+        value = self._eval(base, frame)
+        if len(value) == 1 and value[0].label.startswith("G:") and not value[0].trace:
+            return (Taint(f"{value[0].label}.{node.attr.value}", ()),)
+        return value
+
+    # -- calls ----------------------------------------------------------------------
+
+    def _call(self, node: cst.Call, frame: Frame) -> Value:
+        site = self._sites.get(node)
+        callees = site.callees if site is not None else frozenset()
+        receiver = (
+            self._eval(node.func.value, frame) if isinstance(node.func, cst.Attribute) else None
+        )
+        if not isinstance(node.func, cst.Attribute):
+            self._eval(node.func, frame)
+        args = [self._argument(arg, frame) for arg in node.args]
+        text = self.model.text_of(node.func)
+        fact = CallFact("", tuple(sorted(callees)), text, -1, frame.function, args, receiver)
+        self._mutate(node, fact, frame)
+        if site is not None:
+            self._tool_registration(site, frame)
+        llm = self._llm.match_any(callees)
+        if llm:
+            return self._source(node, site, llm, text)
+        sanitizers = self._sanitizers.match_any(callees)
+        if sanitizers:
+            rules = {rule for s in sanitizers for rule in s.rules}
+            return clear(union(receiver or EMPTY, *(a.value for a in args)), rules)
+        sinks = self._sinks.match_any(callees)
+        if isinstance(node.func, cst.Attribute) and not callees:
+            sinks += method_sinks(
+                self._method_sinks, node.func.attr.value, self.model.text_of(node.func.value)
+            )
+        if sinks:
+            self._sink_hits(node, fact, sinks, frame)
+            return EMPTY
+        if self._is_library(callees):
+            return union(receiver or EMPTY, *(a.value for a in args))
+        fact.label = self._label("C")
+        fact.step = self._new_step(node, f"returned by '{text}'")
+        self.facts.calls[fact.label] = fact
+        return (Taint(fact.label, (fact.step,)),)
+
+    def _argument(self, arg: cst.Arg, frame: Frame) -> ArgFact:
+        value = self._eval(arg.value, frame)
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        constant = self.model.literal(arg.value, frame.scope)
+        elements = None
+        if isinstance(arg.value, (cst.List, cst.Tuple)):
+            elements = [
+                ArgFact(
+                    self._eval(e.value, frame),
+                    constant=_constant(self.model.literal(e.value, frame.scope)),
+                )
+                for e in arg.value.elements
+            ]
+        paths = tuple(sorted(self.model.paths(arg.value, frame.scope)))
+        return ArgFact(value, keyword, arg.star, _constant(constant), elements, paths)
+
+    def _mutate(self, node: cst.Call, fact: CallFact, frame: Frame) -> None:
+        """`items.append(x)` puts x's taint into `items`."""
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in MUTATORS
+            and isinstance(func.value, cst.Name)
+            and any(a.value for a in fact.args)
+        ):
+            name = func.value.value
+            frame.env[name] = union(frame.env.get(name, EMPTY), *(a.value for a in fact.args))
+
+    def _source(
+        self, node: cst.Call, site: CallSite | None, entries: list[LLMCall], text: str
+    ) -> Value:
+        entry = entries[0]
+        where = self._new_step(node, f"LLM output from '{text}'")
+        model_name = None
+        if entry.model is not None and site is not None:
+            argument = site.argument(entry.model)
+            literal = self.model.literal(argument, site.scope) if argument is not None else UNKNOWN
+            model_name = literal if isinstance(literal, str) else None
+        self.facts.llm_calls.append(LLMCallFact(where, text, entry.provider, entry.api, model_name))
+        if not any(e.output for e in entries):
+            return EMPTY
+        label = self._label("S")
+        self.facts.sources[label] = SourceFact(label, "llm-output", text, where)
+        return (Taint(label, (where,)),)
+
+    def _sink_hits(self, node: cst.Call, fact: CallFact, sinks: list[Sink], frame: Frame) -> None:
+        for rule in sorted({s.rule for s in sinks}):
+            value = union(*(sink_value(s, fact) for s in sinks if s.rule == rule))
+            if value:
+                where = self._new_step(node, f"reaches '{fact.text}'")
+                self.facts.sink_hits.append(
+                    SinkHitFact(rule, fact.text, where, frame.function, value)
+                )
+
+    def _tool_registration(self, site: CallSite, frame: Frame) -> None:
+        for entry in self._registrations.match_any(site.callees):
+            function = site.argument(entry.function)
+            if function is None:
+                continue
+            items = function.elements if isinstance(function, (cst.List, cst.Tuple)) else ()
+            targets = [item.value for item in items] or [function]
+            paths = {p for target in targets for p in self.model.paths(target, site.scope)}
+            if paths:
+                where = self._new_step(site.node, f"tool registered by '{site.callee_text}'")
+                self.facts.tools.append(ToolFact(tuple(sorted(paths)), entry.framework, where))
+
+    def _is_library(self, callees: Iterable[str]) -> bool:
+        """Calls of code outside the project: their result carries their inputs' taint."""
+        roots = {path.split(".", 1)[0].split("(", 1)[0] for path in callees}
+        return not roots or roots <= self._libraries
+
+    # -- module description ---------------------------------------------------------
+
+    def _describe_module(self) -> None:
+        model = self.model
+        for name, bindings in model.scope.bindings.items():
+            paths: set[str] = set()
+            for binding in bindings:
+                paths.update(model.binding_paths(binding))
+            if paths:
+                self.facts.exports[name] = tuple(sorted(paths))
+        for scope in model.scopes:
+            if scope.kind is not ScopeKind.CLASS or not isinstance(scope.node, cst.ClassDef):
+                continue
+            parent = scope.parent or scope
+            bases = {p for base in scope.node.bases for p in model.paths(base.value, parent)}
+            fact = ClassFact(scope.qualname, tuple(sorted(bases)))
+            names = set(scope.bindings) | set(scope.instance_attributes)
+            for name in sorted(names):
+                for binding in scope.bindings.get(name, []):
+                    if binding.kind is BindingKind.DEFINITION and binding.target:
+                        fact.methods[name] = binding.target
+                attribute_paths = model.member_paths(scope.qualname + "()", name)
+                if attribute_paths:
+                    fact.attributes[name] = tuple(sorted(attribute_paths))
+            fact.fields = {k: v for k, v in self._fields.get(scope.qualname, {}).items() if v}
+            self.facts.classes[scope.qualname] = fact
+
+    def _prune_calls(self) -> None:
+        """Keep only the calls whose results can matter to the project resolver."""
+        facts = self.facts
+        roots: list[Value] = [hit.value for hit in facts.sink_hits]
+        roots += [f.returns for f in facts.functions.values()]
+        roots += list(facts.globals.values())
+        roots += [v for c in facts.classes.values() for v in c.fields.values()]
+        wanted: set[str] = set()
+        queue = [t.label for value in roots for t in value if t.label.startswith("C:")]
+        # Calls that pass a tainted value may reach a sink in the function they call.
+        queue += [
+            label
+            for label, call in facts.calls.items()
+            if call.receiver or any(arg.value for arg in call.args)
+        ]
+        while queue:
+            label = queue.pop()
+            if label in wanted or label not in facts.calls:
+                continue
+            wanted.add(label)
+            call = facts.calls[label]
+            for value in [call.receiver or EMPTY, *(a.value for a in call.args)]:
+                queue += [t.label for t in value if t.label.startswith("C:")]
+        facts.calls = {label: call for label, call in facts.calls.items() if label in wanted}
+
+    def _resolve_steps(self) -> None:
+        spans = compute_spans(self.model.tree, (node for node, _ in self._steps), self.model.lines)
+        path = self.model.path
+        for node, message in self._steps:
+            span = spans.get(node)
+            location = (
+                Location(path, span.line, span.column + 1, span.end_line, span.end_column + 1)
+                if span
+                else Location(path, 1, 1, 1, 1)
+            )
+            self.facts.steps.append(FlowStep(location, message))
+        lines = self.model.lines
+        for hit in self.facts.sink_hits:
+            hit.line = lines.line_text(self.facts.steps[hit.step].location.line)
+        for call in self.facts.calls.values():
+            call.line = lines.line_text(self.facts.steps[call.step].location.line)
+
+
+def _constant(value: object) -> object:
+    if value is UNKNOWN or not isinstance(value, (str, int, float, bool, type(None))):
+        return NOT_CONSTANT
+    return value
+
+
+def _parameters(params: cst.Parameters) -> list[cst.Param]:
+    found = [*params.posonly_params, *params.params]
+    if isinstance(params.star_arg, cst.Param):
+        found.append(params.star_arg)
+    found += params.kwonly_params
+    if params.star_kwarg is not None:
+        found.append(params.star_kwarg)
+    return found
+
+
+def _function_kind(node: cst.FunctionDef) -> str:
+    names = {(dotted_name(d.decorator) or "").rsplit(".", 1)[-1] for d in node.decorators}
+    if "staticmethod" in names:
+        return "staticmethod"
+    if "classmethod" in names:
+        return "classmethod"
+    return "method"
+
+
+@lru_cache(maxsize=8)
+def library_roots(catalog: Catalog) -> frozenset[str]:
+    """Top-level modules of code outside the project: the standard library, builtins,
+    and every package the catalog describes (minus, at the call site, any top-level
+    package the project itself defines under one of those names)."""
+    roots = set(sys.stdlib_module_names) | {"builtins"}
+    for section in catalog.sections.values():
+        for entry in section:
+            pattern = getattr(entry, "call", None) or getattr(entry, "decorator", None)
+            if isinstance(pattern, str) and pattern and not pattern.startswith("*"):
+                roots.add(pattern.split(".", 1)[0].split("(", 1)[0])
+    return frozenset(roots)

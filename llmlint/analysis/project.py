@@ -1,0 +1,528 @@
+"""The project-wide resolver: combines every module's facts into data-flow findings.
+
+Each module's facts leave open what calls into the rest of the project mean (`C:`
+labels), what other modules' globals and class attributes hold (`G:`, `F:`), and where
+a function's parameters come from (`P:`). The resolver answers those questions with the
+facts of all modules: it resolves paths through the project's own imports and exports
+(`from app.clients import client` makes `client.chat.completions.create` an OpenAI call),
+applies each function's summary at its call sites (wrappers of wrappers, in any module),
+and follows parameters that reach a sink back to the callers that pass LLM output.
+Memoized and bounded, so recursion and pathological code terminate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from llmlint.analysis.facts import CallFact, ClassFact, FunctionFact, ModuleFacts
+from llmlint.analysis.sinks import sink_value
+from llmlint.analysis.values import EMPTY, Taint, Value, clear, reaching, union
+from llmlint.catalog import Catalog
+from llmlint.catalog.schema import LLMCall, Sanitizer, Sink, ToolClass
+from llmlint.finding import FlowStep
+
+MAX_DEPTH = 24
+MAX_DERIVED_HITS = 20_000
+OUTPUT_RULE_SOURCES = frozenset({"llm-output", "tool-argument"})
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    kind: str
+    text: str
+    step: FlowStep
+
+
+@dataclass(frozen=True)
+class FlowHit:
+    """A source that reaches a sink: what a data-flow rule reports."""
+
+    rule: str
+    sink_text: str
+    sink: FlowStep
+    source: SourceInfo
+    trace: tuple[FlowStep, ...]
+    sink_line: str = ""
+
+
+@dataclass(frozen=True)
+class InventoryEntry:
+    step: FlowStep
+    text: str
+    provider: str
+    api: str
+    model: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step.to_dict(),
+            "text": self.text,
+            "provider": self.provider,
+            "api": self.api,
+            "model": self.model,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InventoryEntry:
+        step = FlowStep.from_dict(data["step"])
+        return cls(step, data["text"], data["provider"], data["api"], data["model"])
+
+
+@dataclass
+class _Hit:
+    rule: str
+    text: str
+    step: FlowStep
+    function: str
+    value: Value
+    line: str = ""
+
+
+def _join(first: tuple[FlowStep, ...], second: tuple[FlowStep, ...]) -> tuple[FlowStep, ...]:
+    """Two traces one after the other, without repeating the place where they meet."""
+    if first and second and first[-1].location == second[0].location:
+        second = second[1:]
+    return (*first, *second)
+
+
+def _split_head(path: str) -> tuple[str, str]:
+    """`Sub().llm.run` -> ("Sub()", "llm.run")."""
+    head, _, tail = path.partition(".")
+    while head.count("(") > head.count(")") and tail:
+        more, _, tail = tail.partition(".")
+        head = f"{head}.{more}"
+    return head, tail
+
+
+def _name_suffix(head: str) -> tuple[str, str]:
+    cut = min((i for i in (head.find("("), head.find("[")) if i >= 0), default=len(head))
+    return head[:cut], head[cut:]
+
+
+class ProjectResolver:
+    def __init__(self, modules: Iterable[ModuleFacts], catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.modules: dict[str, ModuleFacts] = {}
+        self.functions: dict[str, FunctionFact] = {}
+        self.classes: dict[str, ClassFact] = {}
+        self.calls: dict[str, CallFact] = {}
+        self.sources: dict[str, SourceInfo] = {}
+        self.inventory_entries: list[InventoryEntry] = []
+        self._hits: list[_Hit] = []
+        self._steps: dict[str, list[FlowStep]] = {}
+        for facts in sorted(modules, key=lambda f: f.module):
+            self._load(facts)
+        self._llm = catalog.index(LLMCall)
+        self._sinks = catalog.index(Sink)
+        self._sanitizers = catalog.index(Sanitizer)
+        self._memo: dict[str, Value] = {}
+        self._expanded: dict[str, CallFact] = {}
+        self._active: set[str] = set()
+        self._callers: dict[str, list[tuple[CallFact, bool]]] | None = None
+        self._tools = self._tool_functions()
+
+    # -- loading ----------------------------------------------------------------------
+
+    def _load(self, facts: ModuleFacts) -> None:
+        self.modules[facts.module] = facts
+        steps = facts.steps
+
+        def localize(value: Value) -> Value:
+            return tuple(Taint(t.label, tuple(steps[i] for i in t.trace), t.cleared) for t in value)
+
+        for label, source in facts.sources.items():
+            self.sources[label] = SourceInfo(source.kind, source.text, steps[source.step])
+        for call in facts.calls.values():
+            call.receiver = localize(call.receiver) if call.receiver is not None else None
+            for arg in call.args:
+                arg.value = localize(arg.value)
+                for element in arg.elements or ():
+                    element.value = localize(element.value)
+            self.calls[call.label] = call
+            self._steps[call.label] = [steps[call.step]]
+        for function in facts.functions.values():
+            function.returns = localize(function.returns)
+            self.functions[function.qualname] = function
+        for cls in facts.classes.values():
+            cls.fields = {name: localize(value) for name, value in cls.fields.items()}
+            self.classes[cls.qualname] = cls
+        facts.globals = {name: localize(value) for name, value in facts.globals.items()}
+        for hit in facts.sink_hits:
+            self._hits.append(
+                _Hit(
+                    hit.rule, hit.text, steps[hit.step], hit.function, localize(hit.value), hit.line
+                )
+            )
+        for site in facts.llm_calls:
+            self.inventory_entries.append(
+                InventoryEntry(steps[site.step], site.text, site.provider, site.api, site.model)
+            )
+
+    def _tool_functions(self) -> dict[str, str]:
+        """Functions whose arguments a model chooses: qualname -> framework."""
+        tools: dict[str, str] = {}
+        for facts in self.modules.values():
+            for tool in facts.tools:
+                for function in self._functions_named(tool.functions):
+                    tools[function.qualname] = tool.framework
+        bases = {entry.base: entry for entry in self.catalog.entries(ToolClass)}
+        for cls in self.classes.values():
+            for ancestor in self._ancestor_paths(cls):
+                entry = bases.get(ancestor)
+                if entry is None:
+                    continue
+                for method in entry.methods:
+                    qualname = cls.methods.get(method)
+                    if qualname in self.functions:
+                        tools[qualname] = entry.framework
+        return tools
+
+    # -- paths --------------------------------------------------------------------------
+
+    def _module_of(self, path: str) -> str | None:
+        """The longest project module name that `path` starts with."""
+        cut = len(path)
+        while cut > 0:
+            candidate = path[:cut]
+            if candidate in self.modules:
+                return candidate
+            cut = path.rfind(".", 0, cut)
+        return None
+
+    def resolve_path(self, path: str, depth: int = 0) -> set[str]:
+        """`path` with the project's own names replaced by what they stand for."""
+        module = self._module_of(path)
+        if module is None or depth > 8 or path == module:
+            return {path}
+        head, tail = _split_head(path[len(module) + 1 :])
+        name, suffix = _name_suffix(head)
+        qualname = f"{module}.{name}"
+        rest = f".{tail}" if tail else ""
+        found: set[str] = set()
+        if qualname in self.classes and suffix == "()" and tail:
+            attribute_head, attribute_tail = _split_head(tail)
+            attribute, attribute_suffix = _name_suffix(attribute_head)
+            after = attribute_suffix + (f".{attribute_tail}" if attribute_tail else "")
+            for target in self._attribute_paths(qualname, attribute):
+                found |= self.resolve_path(target + after, depth + 1)
+        elif qualname in self.functions and suffix.startswith("()"):
+            for target in self.functions[qualname].return_paths:
+                found |= self.resolve_path(target + suffix[2:] + rest, depth + 1)
+        else:
+            for target in self.modules[module].exports.get(name, ()):
+                if target != qualname:
+                    found |= self.resolve_path(target + suffix + rest, depth + 1)
+        return found or {path}
+
+    def resolve_paths(self, paths: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for path in paths:
+            found |= self.resolve_path(path)
+        return found
+
+    def _ancestors(self, cls: ClassFact) -> Iterator[ClassFact]:
+        seen: set[str] = set()
+        queue = [cls]
+        while queue:
+            current = queue.pop(0)
+            if current.qualname in seen:
+                continue
+            seen.add(current.qualname)
+            yield current
+            for base in self.resolve_paths(current.bases):
+                if base in self.classes:
+                    queue.append(self.classes[base])
+
+    def _ancestor_paths(self, cls: ClassFact) -> set[str]:
+        paths: set[str] = set()
+        for ancestor in self._ancestors(cls):
+            paths |= self.resolve_paths(ancestor.bases)
+        return paths
+
+    def _attribute_paths(self, class_name: str, attribute: str) -> tuple[str, ...]:
+        for ancestor in self._ancestors(self.classes[class_name]):
+            if attribute in ancestor.attributes:
+                return ancestor.attributes[attribute]
+        return ()
+
+    def _functions_named(self, paths: Iterable[str]) -> list[FunctionFact]:
+        return [f for f, _ in self._callees(paths)]
+
+    def _callees(self, paths: Iterable[str]) -> list[tuple[FunctionFact, bool]]:
+        """Project functions a call may run, and whether the receiver fills parameter 0."""
+        found: dict[str, tuple[FunctionFact, bool]] = {}
+        for path in sorted(self.resolve_paths(paths)):
+            if path in self.functions:
+                function = self.functions[path]
+                found[path] = (function, function.kind == "classmethod")
+                continue
+            owner, _, method = path.rpartition(".")
+            instance = owner.endswith("()")
+            cls = self.classes.get(owner[:-2] if instance else owner)
+            if cls is None:
+                continue
+            for ancestor in self._ancestors(cls):
+                qualname = ancestor.methods.get(method)
+                if qualname in self.functions:
+                    function = self.functions[qualname]
+                    bound = function.kind == "classmethod" or (
+                        instance and function.kind == "method"
+                    )
+                    found[qualname] = (function, bound)
+                    break
+        return list(found.values())
+
+    # -- values ---------------------------------------------------------------------
+
+    def expand(self, value: Value, depth: int = 0) -> Value:
+        """`value` with every C/G/F label replaced by what it stands for (S and P remain)."""
+        expanded: list[Value] = []
+        for taint in value:
+            kind = taint.kind
+            if kind in ("S", "P") or depth > MAX_DEPTH:
+                expanded.append((taint,))
+                continue
+            if kind == "C":
+                inner = self._call_result(taint.label, depth + 1)
+            elif kind == "G":
+                inner = self._global(taint.label[2:], depth + 1)
+            else:
+                inner = self._field(taint.label[2:], depth + 1)
+            expanded.append(
+                tuple(
+                    Taint(t.label, _join(t.trace, taint.trace), t.cleared | taint.cleared)
+                    for t in inner
+                )
+            )
+        return union(*expanded)
+
+    def _memoized(self, key: str, compute: Callable[[], Value]) -> Value:
+        """`compute()` once per key; a key met again while being computed is a cycle: empty."""
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return EMPTY
+        self._active.add(key)
+        try:
+            value = compute()
+        finally:
+            self._active.discard(key)
+        self._memo[key] = value
+        return value
+
+    def _global(self, path: str, depth: int) -> Value:
+        return self._memoized("G:" + path, lambda: self._compute_global(path, depth))
+
+    def _compute_global(self, path: str, depth: int) -> Value:
+        module = self._module_of(path)
+        if module is None or path == module or depth > MAX_DEPTH:
+            return EMPTY
+        name = path[len(module) + 1 :]
+        value = self.modules[module].globals.get(name)
+        if value is not None:
+            return self.expand(value, depth)
+        targets = [t for t in self.modules[module].exports.get(name, ()) if t != path]
+        return union(*(self._global(t, depth + 1) for t in targets))
+
+    def _field(self, key: str, depth: int) -> Value:
+        return self._memoized("F:" + key, lambda: self._compute_field(key, depth))
+
+    def _compute_field(self, key: str, depth: int) -> Value:
+        class_name, _, attribute = key.rpartition(".")
+        cls = self.classes.get(class_name)
+        if cls is None:
+            return EMPTY
+        for ancestor in self._ancestors(cls):
+            if attribute in ancestor.fields:
+                return self.expand(ancestor.fields[attribute], depth)
+        return EMPTY
+
+    def _call_result(self, label: str, depth: int) -> Value:
+        if label not in self.calls:
+            return EMPTY
+        return self._memoized(label, lambda: self._evaluate_call(self.calls[label], depth))
+
+    def _expanded_call(self, call: CallFact, depth: int) -> CallFact:
+        known = self._expanded.get(call.label)
+        if known is not None:
+            return known
+        args = [
+            replace(
+                arg,
+                value=self.expand(arg.value, depth),
+                elements=[replace(e, value=self.expand(e.value, depth)) for e in arg.elements]
+                if arg.elements is not None
+                else None,
+            )
+            for arg in call.args
+        ]
+        receiver = self.expand(call.receiver, depth) if call.receiver is not None else None
+        expanded = replace(call, args=args, receiver=receiver)
+        if not self._active:
+            self._expanded[call.label] = expanded  # complete only outside any cycle
+        return expanded
+
+    def _evaluate_call(self, call: CallFact, depth: int) -> Value:
+        callees = self.resolve_paths(call.callees)
+        where = self._steps[call.label][0]
+        llm = self._llm.match_any(callees)
+        if llm:
+            entry = llm[0]
+            source_step = replace(where, message=f"LLM output from '{call.text}'")
+            model = None
+            if entry.model is not None:
+                arg = call.argument(entry.model.position, entry.model.keyword)
+                model = arg.constant if arg is not None and isinstance(arg.constant, str) else None
+            self.inventory_entries.append(
+                InventoryEntry(source_step, call.text, entry.provider, entry.api, model)
+            )
+            if not any(e.output for e in llm):
+                return EMPTY
+            source = "S:" + call.label
+            self.sources[source] = SourceInfo("llm-output", call.text, source_step)
+            return (Taint(source, (source_step,)),)
+        expanded = self._expanded_call(call, depth)
+        inputs = union(expanded.receiver or EMPTY, *(a.value for a in expanded.args))
+        sanitizers = self._sanitizers.match_any(callees)
+        if sanitizers:
+            return clear(inputs, {rule for s in sanitizers for rule in s.rules})
+        sinks = self._sinks.match_any(callees)
+        if sinks:
+            reach_step = replace(where, message=f"reaches '{call.text}'")
+            for rule in sorted({s.rule for s in sinks}):
+                value = union(*(sink_value(s, expanded) for s in sinks if s.rule == rule))
+                if value:
+                    self._hits.append(
+                        _Hit(rule, call.text, reach_step, call.function, value, call.line)
+                    )
+            return EMPTY
+        functions = self._callees(callees)
+        if not functions:
+            return inputs  # library code: its result carries its inputs
+        return union(*(self._returned(f, bound, expanded, depth) for f, bound in functions))
+
+    def _returned(self, function: FunctionFact, bound: bool, call: CallFact, depth: int) -> Value:
+        returns = self._function_returns(function, depth)
+        return self._substitute(returns, function, bound, call)
+
+    def _function_returns(self, function: FunctionFact, depth: int) -> Value:
+        return self._memoized(
+            "R:" + function.qualname, lambda: self.expand(function.returns, depth)
+        )
+
+    def _argument_value(
+        self, function: FunctionFact, bound: bool, call: CallFact, index: int
+    ) -> Value:
+        """The value `call` passes for parameter `index` of `function`."""
+        if bound and index == 0:
+            return call.receiver or EMPTY
+        position = index - 1 if bound else index
+        name = function.params[index] if index < len(function.params) else None
+        arg = call.argument(position, name)
+        if arg is not None:
+            return arg.value
+        stars = [a.value for a in call.args if a.star]
+        return union(*stars)
+
+    def _passed(
+        self, function: FunctionFact, bound: bool, call: CallFact, index: int, taint: Taint
+    ) -> Value:
+        """The caller's value for parameter `index`, continued by the callee's `taint`."""
+        argument = self._argument_value(function, bound, call, index)
+        name = function.params[index] if index < len(function.params) else "?"
+        call_step = self._steps[call.label][0]
+        passed = replace(call_step, message=f"passed to '{call.text}' as '{name}'")
+        return tuple(
+            Taint(a.label, (*a.trace, passed, *taint.trace), a.cleared | taint.cleared)
+            for a in argument
+        )
+
+    def _substitute(
+        self, value: Value, function: FunctionFact, bound: bool, call: CallFact
+    ) -> Value:
+        prefix = f"P:{function.qualname}:"
+        parts: list[Value] = []
+        for taint in value:
+            if taint.label.startswith(prefix):
+                index = int(taint.label[len(prefix) :])
+                parts.append(self._passed(function, bound, call, index, taint))
+            else:
+                parts.append((taint,))
+        return union(*parts)
+
+    # -- findings -------------------------------------------------------------------
+
+    def _callers_of(self, qualname: str) -> list[tuple[CallFact, bool]]:
+        if self._callers is None:
+            self._callers = {}
+            for call in self.calls.values():
+                for function, bound in self._callees(call.callees):
+                    self._callers.setdefault(function.qualname, []).append((call, bound))
+        return self._callers.get(qualname, [])
+
+    def flow_hits(self, rules: Iterable[str]) -> list[FlowHit]:
+        """Every source that reaches a sink of one of `rules`, in a deterministic order."""
+        wanted = set(rules)
+        for label in sorted(self.calls):
+            self._call_result(label, 0)  # also records sinks reached through other modules
+        found: dict[tuple[str, FlowStep, FlowStep], FlowHit] = {}
+        queue = [h for h in self._hits if h.rule in wanted]
+        seen: set[tuple[str, FlowStep, str, str]] = set()
+        while queue and len(seen) < MAX_DERIVED_HITS:
+            hit = queue.pop(0)
+            for taint in reaching(self.expand(hit.value), hit.rule):
+                key = (hit.rule, hit.step, hit.function, taint.label)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if taint.kind == "S":
+                    self._record(found, hit, taint, self.sources.get(taint.label))
+                elif taint.kind == "P":
+                    queue += self._through_parameter(hit, taint)
+        return sorted(
+            found.values(), key=lambda h: (h.sink.location, h.rule, h.source.step.location)
+        )
+
+    def _record(
+        self,
+        found: dict[tuple[str, FlowStep, FlowStep], FlowHit],
+        hit: _Hit,
+        taint: Taint,
+        source: SourceInfo | None,
+    ) -> None:
+        if source is None or source.kind not in OUTPUT_RULE_SOURCES:
+            return
+        key = (hit.rule, hit.step, source.step)
+        trace = tuple(step for step in taint.trace if isinstance(step, FlowStep))
+        if key not in found or len(trace) < len(found[key].trace):
+            found[key] = FlowHit(hit.rule, hit.text, hit.step, source, (*trace, hit.step), hit.line)
+
+    def _through_parameter(self, hit: _Hit, taint: Taint) -> list[_Hit]:
+        qualname, _, index_text = taint.label[2:].rpartition(":")
+        function = self.functions.get(qualname)
+        if function is None:
+            return []
+        index = int(index_text)
+        derived = []
+        if qualname in self._tools and index < len(function.params):
+            name = function.params[index]
+            label = f"S:tool:{qualname}:{index}"
+            first = taint.trace[0] if taint.trace else hit.step
+            tool = qualname.rsplit(".", 1)[-1]
+            self.sources.setdefault(
+                label, SourceInfo("tool-argument", f"argument '{name}' of tool '{tool}'", first)
+            )
+            derived.append(replace(hit, value=(Taint(label, taint.trace, taint.cleared),)))
+        for call, bound in self._callers_of(qualname):
+            value = self._passed(function, bound, self._expanded_call(call, 0), index, taint)
+            if value:
+                derived.append(_Hit(hit.rule, hit.text, hit.step, call.function, value, hit.line))
+        return derived
+
+    def inventory(self) -> list[InventoryEntry]:
+        for label in sorted(self.calls):
+            self._call_result(label, 0)
+        unique = {(e.step.location, e.text): e for e in self.inventory_entries}
+        return [unique[key] for key in sorted(unique)]

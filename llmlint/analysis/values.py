@@ -1,0 +1,92 @@
+"""Taint values: which origins a runtime value may carry, and how it got there.
+
+A value is a small set of `Taint`s. Each names an origin by a *label* and carries a
+*trace* (the steps from that origin to here) and the rules it has been *cleared* for by
+a sanitizer (`shlex.quote` clears LLM002; `int()` clears everything and so drops the
+taint). Labels are strings, so that facts serialize to JSON as they are:
+
+    S:<id>              a source: LLM output, or an argument a model chose for a tool
+    P:<function>:<n>    the n-th parameter of a function (resolved at its call sites)
+    C:<module>:<n>      the result of a call the module could not resolve on its own
+    F:<class>.<attr>    an attribute of instances of a project class
+    G:<module>.<name>   a global variable of another module of the project
+
+Values stay small on purpose: at most MAX_TAINTS taints, traces of at most MAX_TRACE
+steps (the first and the last ones), so pathological code cannot make them explode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_TAINTS = 12
+MAX_TRACE = 14
+ALL_RULES = "*"
+
+
+@dataclass(frozen=True, order=True)
+class Taint:
+    label: str
+    trace: tuple[Any, ...] = ()
+    cleared: frozenset[str] = frozenset()
+
+    @property
+    def kind(self) -> str:
+        return self.label[:1]
+
+
+Value = tuple[Taint, ...]
+EMPTY: Value = ()
+
+
+def _short(trace: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(trace) <= MAX_TRACE:
+        return trace
+    head = MAX_TRACE // 3
+    return trace[:head] + trace[len(trace) - (MAX_TRACE - head) :]
+
+
+def union(*values: Iterable[Taint]) -> Value:
+    """All taints of `values`; per (label, cleared) the shortest trace wins."""
+    best: dict[tuple[str, frozenset[str]], Taint] = {}
+    for value in values:
+        for taint in value:
+            key = (taint.label, taint.cleared)
+            known = best.get(key)
+            if known is None or len(taint.trace) < len(known.trace):
+                best[key] = taint
+    merged = sorted(best.values(), key=lambda t: (t.label, sorted(t.cleared), len(t.trace)))
+    return tuple(merged[:MAX_TAINTS])
+
+
+def step(value: Value, where: Any) -> Value:
+    """The value after passing through one more step of its trace."""
+    return tuple(Taint(t.label, _short((*t.trace, where)), t.cleared) for t in value)
+
+
+def prepend(trace: tuple[Any, ...], value: Value) -> Value:
+    """`value` as seen after `trace` (the steps that led to where it was produced)."""
+    return tuple(Taint(t.label, _short((*trace, *t.trace)), t.cleared) for t in value)
+
+
+def clear(value: Value, rules: Iterable[str]) -> Value:
+    """The value after a sanitizer for `rules`; a sanitizer for every rule drops it."""
+    rules = frozenset(rules)
+    if ALL_RULES in rules:
+        return EMPTY
+    return union(Taint(t.label, t.trace, t.cleared | rules) for t in value)
+
+
+def reaching(value: Value, rule: str) -> Value:
+    """The taints of `value` that a sink of `rule` must care about."""
+    return tuple(t for t in value if rule not in t.cleared)
+
+
+def to_json(value: Value) -> list[list[Any]]:
+    return [[t.label, list(t.trace), sorted(t.cleared)] for t in value]
+
+
+def from_json(data: list[list[Any]]) -> Value:
+    return tuple(Taint(label, tuple(trace), frozenset(cleared)) for label, trace, cleared in data)
