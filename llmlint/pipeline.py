@@ -126,6 +126,10 @@ def _compiles(text: str, rel: str) -> bool:
     return True
 
 
+def _report_nodes(report: Report) -> list[cst.CSTNode]:
+    return [report.node, *(node for node, _ in report.flow + report.related)]
+
+
 class FileAnalyzer:
     """Runs the selected rules on files; one per worker process."""
 
@@ -186,28 +190,32 @@ class FileAnalyzer:
                 result.errors.append(
                     f"internal error in {rule.code} on {task.rel}:\n{traceback.format_exc()}"
                 )
-        result.findings = self._locate(reports, tree, lines, task.rel)
-        if self.want_facts:
-            try:
-                analyzer = FlowAnalyzer(model, self.catalog, self.project_roots)
-                result.facts = analyzer.run().to_json()
-            except RecursionError:
-                result.errors.append(f"{task.rel}: nested too deeply for data-flow analysis")
-            except Exception:
-                result.errors.append(
-                    f"internal error in data-flow analysis of {task.rel}:\n{traceback.format_exc()}"
-                )
+        flow = FlowAnalyzer(model, self.catalog, self.project_roots) if self.want_facts else None
+        try:
+            if flow is not None:
+                flow.analyze()
+        except RecursionError:
+            flow = None
+            result.errors.append(f"{task.rel}: nested too deeply for data-flow analysis")
+        except Exception:
+            flow = None
+            result.errors.append(
+                f"internal error in data-flow analysis of {task.rel}:\n{traceback.format_exc()}"
+            )
+        nodes = [n for _, report in reports for n in _report_nodes(report)]
+        spans = compute_spans(tree, [*nodes, *(flow.step_nodes() if flow else ())], lines)
+        result.findings = self._locate(reports, spans, lines, task.rel)
+        if flow is not None:
+            result.facts = flow.finish(spans).to_json()
         return result
 
     def _locate(
-        self, reports: list[tuple[Rule, Report]], tree: cst.Module, lines: LineIndex, rel: str
+        self,
+        reports: list[tuple[Rule, Report]],
+        spans: dict[cst.CSTNode, Span],
+        lines: LineIndex,
+        rel: str,
     ) -> list[Finding]:
-        nodes: list[cst.CSTNode] = []
-        for _, report in reports:
-            nodes.append(report.node)
-            nodes.extend(node for node, _ in report.flow + report.related)
-        spans = compute_spans(tree, nodes, lines)
-
         def location(node: cst.CSTNode) -> Location:
             span = spans.get(node, Span(1, 0, 1, 0))
             return Location(rel, span.line, span.column + 1, span.end_line, span.end_column + 1)

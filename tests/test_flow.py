@@ -241,3 +241,31 @@ def test_facts_round_trip_through_json(tmp_path: Path, catalog: Catalog) -> None
     assert ModuleFacts.from_json(facts.to_json()) == facts
     assert {call.text for call in facts.calls.values()} == {"helper.g"}
     assert [hit.rule for hit in facts.sink_hits] == ["LLM001"]
+
+
+def test_project_wrappers_sanitizers_and_sinks_from_configuration(tmp_path: Path) -> None:
+    table = {
+        "llm-call": [{"call": "acme.gateway.ask", "provider": "acme", "api": "ask"}],
+        "sanitizer": [{"call": "acme.checks.safe_sql", "rules": ["LLM003"]}],
+        "sink": [
+            {"call": "acme.jobs.submit", "rule": "LLM002", "args": [{"position": 0}]},
+            {"call": "acme.db.run", "rule": "LLM003", "args": [{"position": 0}]},
+        ],
+    }
+    findings = analyse(
+        tmp_path,
+        load_catalog(table),
+        {
+            "main.py": """
+                from acme.gateway import ask
+                from acme import jobs, db
+                from acme.checks import safe_sql
+
+                script = ask("clean up")
+                jobs.submit(script)
+                db.run(safe_sql(ask("query")))
+                db.run(ask("query"))
+                """
+        },
+    )
+    assert lines(findings) == {("main.py", 7, "LLM002"), ("main.py", 9, "LLM003")}

@@ -12,7 +12,7 @@ later combines with every other module's.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -33,7 +33,7 @@ from llmlint.analysis.facts import (
 )
 from llmlint.analysis.guards import cleared_names
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
-from llmlint.analysis.positions import compute_spans
+from llmlint.analysis.positions import Span, compute_spans
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.analysis.sinks import method_sinks, sink_value
 from llmlint.analysis.values import EMPTY, Taint, Value, clear, step, union
@@ -60,10 +60,15 @@ class Frame:
 
 
 def _merge(*envs: Env) -> Env:
-    merged: Env = {}
-    for env in envs:
+    """The environment after control flow joins: each name may hold any branch's value."""
+    merged = dict(envs[0])
+    for env in envs[1:]:
         for name, value in env.items():
-            merged[name] = union(merged.get(name, EMPTY), value) if name in merged else value
+            known = merged.get(name)
+            if known is None or not known:
+                merged[name] = value
+            elif value and value is not known:
+                merged[name] = union(known, value)
     return merged
 
 
@@ -102,11 +107,19 @@ class FlowAnalyzer:
         self._pending: list[tuple[cst.FunctionDef, Env, str | None]] = []
         self._counter = 0
         self._fields: dict[str, dict[str, Value]] = {}
+        # The module's own frame: module-level names are read from its current env.
+        self._module = Frame(model.scope, model.module_name, {})
 
     # -- driver ---------------------------------------------------------------------
 
     def run(self) -> ModuleFacts:
-        module = Frame(self.model.scope, self.model.module_name, {})
+        """Analyse and locate in one go (for callers that need nothing else located)."""
+        self.analyze()
+        nodes = self.step_nodes()
+        return self.finish(compute_spans(self.model.tree, nodes, self.model.lines))
+
+    def analyze(self) -> None:
+        module = self._module
         self._block(self.model.tree.body, module)
         self.facts.globals = {k: v for k, v in module.env.items() if v and "." not in k}
         while self._pending:
@@ -114,8 +127,10 @@ class FlowAnalyzer:
             self._function(node, closure, owner)
         self._describe_module()
         self._prune_calls()
-        self._resolve_steps()
-        return self.facts
+
+    def step_nodes(self) -> list[cst.CSTNode]:
+        """The nodes whose positions the facts need (to compute with other nodes in one pass)."""
+        return [node for node, _ in self._steps]
 
     def _new_step(self, node: cst.CSTNode, message: str) -> int:
         self._steps.append((node, message))
@@ -282,9 +297,11 @@ class FlowAnalyzer:
         for decorator in node.decorators:
             self._eval(decorator.decorator, frame)
             self._tool_decorator(decorator, node, frame)
-        self._pending.append(
-            (node, dict(frame.env), frame.owner if frame.scope.kind is ScopeKind.CLASS else None)
-        )
+        # Module-level names are read from the module's environment when they are used;
+        # only a function's own locals are captured by the functions defined inside it.
+        closure = {} if frame is self._module else dict(frame.env)
+        owner = frame.owner if frame.scope.kind is ScopeKind.CLASS else None
+        self._pending.append((node, closure, owner))
 
     def _tool_decorator(
         self, decorator: cst.Decorator, node: cst.FunctionDef, frame: Frame
@@ -301,11 +318,12 @@ class FlowAnalyzer:
         inner = self.model.definitions.get(node)
         if inner is None:
             return
-        class_frame = Frame(inner, frame.function, dict(frame.env), owner=inner.qualname)
+        outer = {} if frame is self._module else dict(frame.env)
+        class_frame = Frame(inner, frame.function, outer, owner=inner.qualname)
         self._block(node.body.body, class_frame)
         fields = self._fields.setdefault(inner.qualname, {})
         for name, value in class_frame.env.items():
-            if value and name not in frame.env:
+            if value and name not in outer:
                 fields[name] = union(fields.get(name, EMPTY), value)
 
     def _function(self, node: cst.FunctionDef, closure: Env, owner: str | None) -> None:
@@ -428,7 +446,7 @@ class FlowAnalyzer:
                 target = binding.target
                 if binding.kind is BindingKind.IMPORT and target and not self._is_library([target]):
                     return (Taint(f"G:{target}", ()),)
-            return self.facts.globals.get(name, EMPTY)
+            return self._module.env.get(name, EMPTY)
         return EMPTY
 
     def _attribute(self, node: cst.Attribute, frame: Frame) -> Value:
@@ -604,8 +622,8 @@ class FlowAnalyzer:
                 queue += [t.label for t in value if t.label.startswith("C:")]
         facts.calls = {label: call for label, call in facts.calls.items() if label in wanted}
 
-    def _resolve_steps(self) -> None:
-        spans = compute_spans(self.model.tree, (node for node, _ in self._steps), self.model.lines)
+    def finish(self, spans: Mapping[cst.CSTNode, Span]) -> ModuleFacts:
+        """The facts, with every step located by `spans` (from `step_nodes`)."""
         path = self.model.path
         for node, message in self._steps:
             span = spans.get(node)
@@ -620,6 +638,7 @@ class FlowAnalyzer:
             hit.line = lines.line_text(self.facts.steps[hit.step].location.line)
         for call in self.facts.calls.values():
             call.line = lines.line_text(self.facts.steps[call.step].location.line)
+        return self.facts
 
 
 def _constant(value: object) -> object:

@@ -119,6 +119,7 @@ class ProjectResolver:
         self._sanitizers = catalog.index(Sanitizer)
         self._memo: dict[str, Value] = {}
         self._expanded: dict[str, CallFact] = {}
+        self._library_calls: set[str] = set()
         self._active: set[str] = set()
         self._callers: dict[str, list[tuple[CallFact, bool]]] | None = None
         self._tools = self._tool_functions()
@@ -284,15 +285,18 @@ class ProjectResolver:
             if kind in ("S", "P") or depth > MAX_DEPTH:
                 expanded.append((taint,))
                 continue
+            trace = taint.trace
             if kind == "C":
                 inner = self._call_result(taint.label, depth + 1)
+                if taint.label in self._library_calls:
+                    trace = trace[1:]  # "returned by 'text.strip'" says nothing new
             elif kind == "G":
                 inner = self._global(taint.label[2:], depth + 1)
             else:
                 inner = self._field(taint.label[2:], depth + 1)
             expanded.append(
                 tuple(
-                    Taint(t.label, _join(t.trace, taint.trace), t.cleared | taint.cleared)
+                    Taint(t.label, _join(t.trace, trace), t.cleared | taint.cleared)
                     for t in inner
                 )
             )
@@ -400,6 +404,7 @@ class ProjectResolver:
             return EMPTY
         functions = self._callees(callees)
         if not functions:
+            self._library_calls.add(call.label)
             return inputs  # library code: its result carries its inputs
         return union(*(self._returned(f, bound, expanded, depth) for f, bound in functions))
 
