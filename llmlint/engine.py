@@ -32,6 +32,9 @@ from llmlint.source import SourceError, read_bytes
 from llmlint.suppress import is_suppressed
 
 DEFAULT_FILE_TIMEOUT = 60.0
+# Bumped whenever what a FileResult or ModuleFacts holds changes, so that caches written
+# by an earlier build of the same version are not read.
+CACHE_FORMAT = "3"
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,14 @@ class EngineResult:
 
 def settings_fingerprint(options: EngineOptions, shadowed: frozenset[str]) -> str:
     codes = ",".join(sorted(options.rule_codes))
-    parts = [__version__, codes, options.catalog.fingerprint, str(options.facts), *sorted(shadowed)]
+    parts = [
+        __version__,
+        CACHE_FORMAT,
+        codes,
+        options.catalog.fingerprint,
+        str(options.facts),
+        *sorted(shadowed),
+    ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
@@ -190,7 +200,9 @@ def _flow_findings(resolver: ProjectResolver, rules: dict[str, FlowRule]) -> lis
     findings = []
     for hit in resolver.flow_hits(rules):
         rule = rules[hit.rule]
-        source = FlowStep(hit.source.step.location, hit.source.step.message)
+        sources = tuple(
+            FlowStep(s.step.location, s.step.message) for s in (hit.source, *hit.others)
+        )
         findings.append(
             Finding(
                 code=rule.code,
@@ -199,7 +211,7 @@ def _flow_findings(resolver: ProjectResolver, rules: dict[str, FlowRule]) -> lis
                 severity=rule.severity,
                 source_line=hit.sink_line,
                 flow=hit.trace,
-                related=(source,),
+                related=sources,
             )
         )
     return findings

@@ -193,7 +193,9 @@ class FlowRule(Rule):
             origin = f"The model-chosen {source.text} ({place})"
         else:
             origin = f"LLM output from '{source.text}' ({place})"
-        return f"{origin} reaches '{hit.sink_text}'."
+        more = len(hit.others)
+        also = f" (and {more} more source{'s' if more > 1 else ''})" if more else ""
+        return f"{origin}{also} reaches '{hit.sink_text}'."
 
 
 def _validate(cls: type[Rule]) -> None:

@@ -100,6 +100,7 @@ class FunctionFact:
     returns: Value
     return_paths: tuple[str, ...]
     step: int
+    scalar_params: tuple[int, ...] = ()  # annotated int/float/bool/Literal
 
 
 @dataclass

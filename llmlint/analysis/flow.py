@@ -31,17 +31,27 @@ from llmlint.analysis.facts import (
     SourceFact,
     ToolFact,
 )
-from llmlint.analysis.guards import cleared_names
+from llmlint.analysis.guards import Cleared, cleared_names
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
 from llmlint.analysis.positions import Span, compute_spans
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.analysis.sinks import method_sinks, sink_value
 from llmlint.analysis.values import EMPTY, Taint, Value, clear, step, union
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import LLMCall, Sanitizer, Sink, ToolDecorator, ToolRegistration
+from llmlint.catalog.schema import (
+    LLMCall,
+    ResponseMetadata,
+    Sanitizer,
+    Sink,
+    ToolDecorator,
+    ToolRegistration,
+)
 from llmlint.finding import FlowStep, Location
 
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "write"})
+KEYED_LOOKUPS = frozenset({"get", "pop", "setdefault"})
+SCALAR_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "builtins.complex"})
+LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
 MAX_LOOP_DEPTH = 3
 Env = dict[str, Value]
 
@@ -103,12 +113,14 @@ class FlowAnalyzer:
         self._decorators = catalog.index(ToolDecorator, "decorator")
         self._registrations = catalog.index(ToolRegistration)
         self._libraries = library_roots(catalog) - project_roots
+        self._metadata = frozenset(m.attribute for m in catalog.entries(ResponseMetadata))
         self._steps: list[tuple[cst.CSTNode, str]] = []
         self._pending: list[tuple[cst.FunctionDef, Env, str | None]] = []
         self._counter = 0
         self._fields: dict[str, dict[str, Value]] = {}
         # The module's own frame: module-level names are read from its current env.
         self._module = Frame(model.scope, model.module_name, {})
+        self._written_globals = {n for scope in model.scopes for n in scope.declared_global}
 
     # -- driver ---------------------------------------------------------------------
 
@@ -121,10 +133,10 @@ class FlowAnalyzer:
     def analyze(self) -> None:
         module = self._module
         self._block(self.model.tree.body, module)
-        self.facts.globals = {k: v for k, v in module.env.items() if v and "." not in k}
         while self._pending:
             node, closure, owner = self._pending.pop(0)
             self._function(node, closure, owner)
+        self.facts.globals = {k: v for k, v in module.env.items() if v and "." not in k}
         self._describe_module()
         self._prune_calls()
 
@@ -186,10 +198,12 @@ class FlowAnalyzer:
         elif isinstance(node, cst.ClassDef):
             self._class(node, frame)
         elif isinstance(node, cst.Match):
-            self._eval(node.subject, frame)
             before, branches = dict(frame.env), []
+            subject = self._eval(node.subject, frame)
             for case in node.cases:
                 frame.env = dict(before)
+                for capture in _captures(case.pattern):
+                    self._assign(capture, subject, frame)
                 self._suite(case.body, frame)
                 branches.append(frame.env)
             frame.env = _merge(before, *branches)
@@ -223,11 +237,11 @@ class FlowAnalyzer:
             frame.env = _merge(after_body, after_else)
 
     @staticmethod
-    def _cleared(env: Env, names: Iterable[str]) -> Env:
+    def _cleared(env: Env, names: Cleared) -> Env:
         env = dict(env)
-        for name in names:
+        for name, rules in names.items():
             if name in env:
-                env[name] = EMPTY
+                env[name] = clear(env[name], rules)
         return env
 
     def _loop(self, node: cst.For | cst.While, frame: Frame) -> None:
@@ -269,6 +283,9 @@ class FlowAnalyzer:
             if value:
                 value = step(value, self._new_step(target, f"assigned to '{name}'"))
             frame.env[name] = value
+            if name in frame.scope.declared_global and frame is not self._module:
+                module_env = self._module.env
+                module_env[name] = union(module_env.get(name, EMPTY), value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._assign(element.value, value, frame)
@@ -292,6 +309,15 @@ class FlowAnalyzer:
                 frame.env[name] = union(frame.env.get(name, EMPTY), value)
 
     # -- definitions ----------------------------------------------------------------
+
+    def _is_scalar(self, param: cst.Param, scope: Scope) -> bool:
+        """Annotated `int`, `float`, `bool` or a `Literal[...]`: a tool framework validates it."""
+        if param.annotation is None or scope.parent is None:
+            return False
+        annotation = param.annotation.annotation
+        if isinstance(annotation, cst.Subscript):
+            return bool(self.model.paths(annotation.value, scope.parent) & LITERAL_TYPES)
+        return bool(self.model.paths(annotation, scope.parent) & SCALAR_TYPES)
 
     def _define(self, node: cst.FunctionDef, frame: Frame) -> None:
         for decorator in node.decorators:
@@ -335,7 +361,7 @@ class FlowAnalyzer:
         kind = _function_kind(node) if owner else "function"
         for index, param in enumerate(params):
             name = param.name.value
-            if index == 0 and kind in ("method", "classmethod"):
+            if index == 0 and kind in ("method", "classmethod", "property"):
                 frame.self_name = name
                 frame.env[name] = EMPTY
                 continue
@@ -344,10 +370,13 @@ class FlowAnalyzer:
         self._block(node.body.body, frame)
         self.facts.functions[scope.qualname] = FunctionFact(
             qualname=scope.qualname,
-            params=tuple(p.name.value for p in params),
+            params=tuple(_param_label(node.params, p) for p in params),
             kind=kind,
             returns=union(*frame.returns),
             return_paths=tuple(sorted(self.model.return_paths(scope))),
+            scalar_params=tuple(
+                index for index, param in enumerate(params) if self._is_scalar(param, scope)
+            ),
             step=self._new_step(node.name, f"'{node.name.value}'"),
         )
 
@@ -380,10 +409,8 @@ class FlowAnalyzer:
             self._eval_all((c.comparator for c in node.comparisons), frame)
             return EMPTY
         if isinstance(node, cst.FormattedString):
-            return self._eval_all(
-                (p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)),
-                frame,
-            )
+            parts = [p for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+            return union(*(self._formatted(part, frame) for part in parts))
         if isinstance(node, cst.ConcatenatedString):
             return union(self._eval(node.left, frame), self._eval(node.right, frame))
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
@@ -419,6 +446,11 @@ class FlowAnalyzer:
             return self._eval(node.value, frame)
         return EMPTY
 
+    def _formatted(self, part: cst.FormattedStringExpression, frame: Frame) -> Value:
+        value = self._eval(part.expression, frame)
+        # `{text!r}` writes a quoted Python literal: code that runs it only sees a string.
+        return clear(value, {"LLM001"}) if part.conversion == "r" else value
+
     def _comprehension(self, node: cst.BaseComp, frame: Frame) -> Value:
         scope = self.model.definitions.get(node) or frame.scope
         inner = Frame(
@@ -446,11 +478,16 @@ class FlowAnalyzer:
                 target = binding.target
                 if binding.kind is BindingKind.IMPORT and target and not self._is_library([target]):
                     return (Taint(f"G:{target}", ()),)
+            if name in self._written_globals:  # set elsewhere: the final value, via the resolver
+                return (Taint(f"G:{self.model.module_name}.{name}", ()),)
             return self._module.env.get(name, EMPTY)
         return EMPTY
 
     def _attribute(self, node: cst.Attribute, frame: Frame) -> Value:
         base = node.value
+        if node.attr.value in self._metadata:
+            self._eval(base, frame)
+            return EMPTY  # token counts, ids, finish reasons: never the model's text
         if isinstance(base, cst.Name) and base.value == frame.self_name and frame.owner:
             key = f"self.{node.attr.value}"
             if key in frame.env:
@@ -459,7 +496,13 @@ class FlowAnalyzer:
         value = self._eval(base, frame)
         if len(value) == 1 and value[0].label.startswith("G:") and not value[0].trace:
             return (Taint(f"{value[0].label}.{node.attr.value}", ()),)
-        return value
+        # `bot.last_answer` on an instance of a project class: that class's attribute.
+        fields = tuple(
+            Taint(f"F:{path[:-2]}.{node.attr.value}", ())
+            for path in sorted(self.model.paths(base, frame.scope))
+            if path.endswith("()") and "(" not in path[:-2] and not self._is_library([path])
+        )
+        return union(value, fields) if fields else value
 
     # -- calls ----------------------------------------------------------------------
 
@@ -493,6 +536,11 @@ class FlowAnalyzer:
             self._sink_hits(node, fact, sinks, frame)
             return EMPTY
         if self._is_library(callees):
+            method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+            if method in self._metadata:
+                return EMPTY  # `result.usage()`: counters, not text
+            if method in KEYED_LOOKUPS:
+                args = args[1:]  # `table.get(key, default)` returns a value, never the key
             return union(receiver or EMPTY, *(a.value for a in args))
         fact.label = self._label("C")
         fact.step = self._new_step(node, f"returned by '{text}'")
@@ -504,28 +552,51 @@ class FlowAnalyzer:
         keyword = arg.keyword.value if arg.keyword is not None else None
         constant = self.model.literal(arg.value, frame.scope)
         elements = None
-        if isinstance(arg.value, (cst.List, cst.Tuple)):
+        listed = self._list_literal(arg.value, frame)
+        if listed is not None:
             elements = [
                 ArgFact(
                     self._eval(e.value, frame),
                     constant=_constant(self.model.literal(e.value, frame.scope)),
+                    paths=tuple(sorted(self.model.paths(e.value, frame.scope))),
                 )
-                for e in arg.value.elements
+                for e in listed.elements
             ]
+            known = {t.label for e in elements for t in e.value}
+            appended = tuple(t for t in value if t.label not in known)
+            if appended:  # `argv.append(x)` after the literal: x ends the command line
+                elements.append(ArgFact(appended))
         paths = tuple(sorted(self.model.paths(arg.value, frame.scope)))
         return ArgFact(value, keyword, arg.star, _constant(constant), elements, paths)
+
+    def _list_literal(self, node: cst.BaseExpression, frame: Frame) -> cst.List | cst.Tuple | None:
+        """The list or tuple literal `node` is, or that a local name was assigned once."""
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return node
+        if isinstance(node, cst.Name):
+            bindings = [
+                b for b in frame.scope.lookup(node.value) if b.kind is not BindingKind.ANNOTATION
+            ]
+            if len(bindings) == 1 and isinstance(bindings[0].node, (cst.List, cst.Tuple)):
+                return bindings[0].node
+        return None
 
     def _mutate(self, node: cst.Call, fact: CallFact, frame: Frame) -> None:
         """`items.append(x)` puts x's taint into `items`."""
         func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in MUTATORS
-            and isinstance(func.value, cst.Name)
-            and any(a.value for a in fact.args)
-        ):
+        if not (isinstance(func, cst.Attribute) and func.attr.value in MUTATORS):
+            return
+        added = union(*(a.value for a in fact.args))
+        if not added:
+            return
+        if isinstance(func.value, cst.Name):
             name = func.value.value
-            frame.env[name] = union(frame.env.get(name, EMPTY), *(a.value for a in fact.args))
+            bindings = frame.scope.lookup(name)
+            if bindings and all(b.kind is BindingKind.IMPORT for b in bindings):
+                return  # `st.write(x)` writes to a page, not into the module
+            frame.env[name] = union(frame.env.get(name, EMPTY), added)
+        elif isinstance(func.value, cst.Attribute):  # self.history.append(x)
+            self._assign(func.value, union(self._eval(func.value, frame), added), frame)
 
     def _source(
         self, node: cst.Call, site: CallSite | None, entries: list[LLMCall], text: str
@@ -657,12 +728,49 @@ def _parameters(params: cst.Parameters) -> list[cst.Param]:
     return found
 
 
+def _captures(pattern: cst.CSTNode) -> list[cst.Name]:
+    """The names a `case` pattern binds (each may hold part of the subject)."""
+    names: list[cst.Name] = []
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.MatchAs, cst.MatchStar)) and isinstance(node.name, cst.Name):
+            names.append(node.name)
+        if isinstance(node, cst.MatchAs) and node.pattern is not None:
+            stack.append(node.pattern)
+        elif isinstance(node, cst.MatchSequence):
+            stack.extend(
+                e.value if isinstance(e, cst.MatchSequenceElement) else e for e in node.patterns
+            )
+        elif isinstance(node, cst.MatchMapping):
+            stack.extend(e.pattern for e in node.elements)
+            if isinstance(node.rest, cst.Name):
+                names.append(node.rest)
+        elif isinstance(node, cst.MatchClass):
+            stack.extend(p.value for p in node.patterns)
+            stack.extend(k.pattern for k in node.kwds)
+        elif isinstance(node, cst.MatchOr):
+            stack.extend(p.pattern for p in node.patterns)
+    return names
+
+
+def _param_label(params: cst.Parameters, param: cst.Param) -> str:
+    """A parameter's name, with `*` or `**` when it collects extra arguments."""
+    if param is params.star_arg:
+        return "*" + param.name.value
+    if param is params.star_kwarg:
+        return "**" + param.name.value
+    return param.name.value
+
+
 def _function_kind(node: cst.FunctionDef) -> str:
     names = {(dotted_name(d.decorator) or "").rsplit(".", 1)[-1] for d in node.decorators}
     if "staticmethod" in names:
         return "staticmethod"
     if "classmethod" in names:
         return "classmethod"
+    if "property" in names or "cached_property" in names:
+        return "property"
     return "method"
 
 

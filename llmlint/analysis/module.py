@@ -223,7 +223,10 @@ class ModuleModel:
                     found.update(self.return_paths(function))
             return frozenset(found)
         if isinstance(expr, cst.Subscript):
-            return frozenset(base + "[]" for base in self.paths(expr.value, scope))
+            found = {base + "[]" for base in self.paths(expr.value, scope)}
+            for element in self._literal_items(expr.value, scope):
+                found |= self.paths(element, scope)  # `PROVIDERS[name]` of a dict of clients
+            return frozenset(found)
         if isinstance(expr, cst.Await):
             return self.paths(expr.expression, scope)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
@@ -237,14 +240,26 @@ class ModuleModel:
     def _name_paths(self, name: str, scope: Scope) -> frozenset[str]:
         bindings = scope.lookup(name)
         if not bindings:
+            if name in BUILTIN_NAMES:  # a star import could shadow a builtin, but rarely does
+                return frozenset({f"builtins.{name}"})
             module = scope.module_scope
-            if module.star_imports:
-                return frozenset(f"{star}.{name}" for star in module.star_imports if star)
-            return frozenset({f"builtins.{name}"}) if name in BUILTIN_NAMES else frozenset()
+            return frozenset(f"{star}.{name}" for star in module.star_imports if star)
         found: set[str] = set()
         for binding in bindings:
             found.update(self.binding_paths(binding))
         return frozenset(found)
+
+    def _literal_items(self, expr: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
+        """The values of the dict, list or tuple literal a name was assigned once."""
+        if isinstance(expr, cst.Name):
+            binding = _single_assignment(scope.lookup(expr.value))
+            if binding is not None and isinstance(binding.node, cst.BaseExpression):
+                expr = binding.node
+        if isinstance(expr, cst.Dict):
+            return [e.value for e in expr.elements if isinstance(e, cst.DictElement)]
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return [e.value for e in expr.elements]
+        return []
 
     def binding_paths(self, binding: Binding) -> frozenset[str]:
         kind, node = binding.kind, binding.node

@@ -45,6 +45,7 @@ class FlowHit:
     source: SourceInfo
     trace: tuple[FlowStep, ...]
     sink_line: str = ""
+    others: tuple[SourceInfo, ...] = ()  # further sources that reach the same sink
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,12 @@ class ProjectResolver:
             )
 
     def _tool_functions(self) -> dict[str, str]:
-        """Functions whose arguments a model chooses: qualname -> framework."""
+        """Functions whose arguments a model chooses: qualname -> the tool's name."""
         tools: dict[str, str] = {}
         for facts in self.modules.values():
             for tool in facts.tools:
                 for function in self._functions_named(tool.functions):
-                    tools[function.qualname] = tool.framework
+                    tools[function.qualname] = function.qualname.rsplit(".", 1)[-1]
         bases = {entry.base: entry for entry in self.catalog.entries(ToolClass)}
         for cls in self.classes.values():
             for ancestor in self._ancestor_paths(cls):
@@ -177,7 +178,7 @@ class ProjectResolver:
                 for method in entry.methods:
                     qualname = cls.methods.get(method)
                     if qualname in self.functions:
-                        tools[qualname] = entry.framework
+                        tools[qualname] = cls.qualname.rsplit(".", 1)[-1]
         return tools
 
     # -- paths --------------------------------------------------------------------------
@@ -195,19 +196,36 @@ class ProjectResolver:
     def resolve_path(self, path: str, depth: int = 0) -> set[str]:
         """`path` with the project's own names replaced by what they stand for."""
         module = self._module_of(path)
-        if module is None or depth > 8 or path == module:
+        if module is None or depth > 8:
             return {path}
+        if path == module:
+            # `from .render import render` in a package's __init__ rebinds the package
+            # attribute `render` from the submodule to the function, as Python does.
+            parent, _, name = module.rpartition(".")
+            exported = self.modules[parent].exports.get(name, ()) if parent in self.modules else ()
+            targets = [t for t in exported if t != path]
+            return set().union(*(self.resolve_path(t, depth + 1) for t in targets)) or {path}
         head, tail = _split_head(path[len(module) + 1 :])
         name, suffix = _name_suffix(head)
         qualname = f"{module}.{name}"
         rest = f".{tail}" if tail else ""
         found: set[str] = set()
-        if qualname in self.classes and suffix == "()" and tail:
+        if qualname in self.classes and suffix in ("", "()") and tail:
             attribute_head, attribute_tail = _split_head(tail)
             attribute, attribute_suffix = _name_suffix(attribute_head)
-            after = attribute_suffix + (f".{attribute_tail}" if attribute_tail else "")
-            for target in self._attribute_paths(qualname, attribute):
-                found |= self.resolve_path(target + after, depth + 1)
+            after = f".{attribute_tail}" if attribute_tail else ""
+            method = self._method(qualname, attribute)
+            if method is not None and attribute_suffix.startswith("()"):
+                # `Client.default().ask`: what the (class)method returns.
+                for target in method.return_paths:
+                    found |= self.resolve_path(target + attribute_suffix[2:] + after, depth + 1)
+            elif suffix == "()":
+                for target in self._attribute_paths(qualname, attribute):
+                    found |= self.resolve_path(target + attribute_suffix + after, depth + 1)
+                if not found and method is None:
+                    # Inherited from a library class: `MyVanna(OpenAI_Chat).generate_sql`.
+                    for base in self._library_bases(qualname):
+                        found.add(f"{base}().{attribute}{attribute_suffix}{after}")
         elif qualname in self.functions and suffix.startswith("()"):
             for target in self.functions[qualname].return_paths:
                 found |= self.resolve_path(target + suffix[2:] + rest, depth + 1)
@@ -241,6 +259,20 @@ class ProjectResolver:
         for ancestor in self._ancestors(cls):
             paths |= self.resolve_paths(ancestor.bases)
         return paths
+
+    def _library_bases(self, class_name: str) -> list[str]:
+        """Base classes from outside the project, anywhere in the class's ancestry."""
+        found: set[str] = set()
+        for ancestor in self._ancestors(self.classes[class_name]):
+            found |= {b for b in self.resolve_paths(ancestor.bases) if b not in self.classes}
+        return sorted(found)
+
+    def _method(self, class_name: str, name: str) -> FunctionFact | None:
+        for ancestor in self._ancestors(self.classes[class_name]):
+            qualname = ancestor.methods.get(name)
+            if qualname in self.functions:
+                return self.functions[qualname]
+        return None
 
     def _attribute_paths(self, class_name: str, attribute: str) -> tuple[str, ...]:
         for ancestor in self._ancestors(self.classes[class_name]):
@@ -296,8 +328,7 @@ class ProjectResolver:
                 inner = self._field(taint.label[2:], depth + 1)
             expanded.append(
                 tuple(
-                    Taint(t.label, _join(t.trace, trace), t.cleared | taint.cleared)
-                    for t in inner
+                    Taint(t.label, _join(t.trace, trace), t.cleared | taint.cleared) for t in inner
                 )
             )
         return union(*expanded)
@@ -334,14 +365,18 @@ class ProjectResolver:
         return self._memoized("F:" + key, lambda: self._compute_field(key, depth))
 
     def _compute_field(self, key: str, depth: int) -> Value:
-        class_name, _, attribute = key.rpartition(".")
-        cls = self.classes.get(class_name)
-        if cls is None:
-            return EMPTY
-        for ancestor in self._ancestors(cls):
-            if attribute in ancestor.fields:
-                return self.expand(ancestor.fields[attribute], depth)
-        return EMPTY
+        class_path, _, attribute = key.rpartition(".")
+        values = []
+        for class_name in sorted(self.resolve_path(class_path)):
+            cls = self.classes.get(class_name)
+            for ancestor in self._ancestors(cls) if cls is not None else ():
+                if attribute in ancestor.fields:
+                    values.append(self.expand(ancestor.fields[attribute], depth))
+                    break
+            getter = self._method(class_name, attribute) if cls is not None else None
+            if getter is not None and getter.kind == "property":
+                values.append(self._function_returns(getter, depth))
+        return union(*values)
 
     def _call_result(self, label: str, depth: int) -> Value:
         if label not in self.calls:
@@ -424,12 +459,17 @@ class ProjectResolver:
         if bound and index == 0:
             return call.receiver or EMPTY
         position = index - 1 if bound else index
-        name = function.params[index] if index < len(function.params) else None
-        arg = call.argument(position, name)
+        name = function.params[index] if index < len(function.params) else ""
+        if name.startswith("**"):  # every keyword no other parameter takes
+            taken = set(function.params)
+            return union(*(a.value for a in call.args if a.keyword and a.keyword not in taken))
+        if name.startswith("*"):  # every positional argument from here on
+            positional = [a for a in call.args if a.keyword is None and a.star != "**"]
+            return union(*(a.value for a in positional[position:]))
+        arg = call.argument(position, name or None)
         if arg is not None:
             return arg.value
-        stars = [a.value for a in call.args if a.star]
-        return union(*stars)
+        return union(*(a.value for a in call.args if a.star))
 
     def _passed(
         self, function: FunctionFact, bound: bool, call: CallFact, index: int, taint: Taint
@@ -486,9 +526,21 @@ class ProjectResolver:
                     self._record(found, hit, taint, self.sources.get(taint.label))
                 elif taint.kind == "P":
                     queue += self._through_parameter(hit, taint)
-        return sorted(
-            found.values(), key=lambda h: (h.sink.location, h.rule, h.source.step.location)
-        )
+        return self._one_per_sink(found.values())
+
+    @staticmethod
+    def _one_per_sink(hits: Iterable[FlowHit]) -> list[FlowHit]:
+        """One hit per sink and rule: the shortest path, the other sources alongside."""
+        grouped: dict[tuple[str, FlowStep], list[FlowHit]] = {}
+        for hit in hits:
+            grouped.setdefault((hit.rule, hit.sink), []).append(hit)
+        chosen = []
+        for group in grouped.values():
+            group.sort(key=lambda h: (len(h.trace), h.source.step.location))
+            others = {h.source for h in group[1:] if h.source != group[0].source}
+            ordered = tuple(sorted(others, key=lambda source: source.step.location))
+            chosen.append(replace(group[0], others=ordered))
+        return sorted(chosen, key=lambda h: (h.sink.location, h.rule))
 
     def _record(
         self,
@@ -511,14 +563,16 @@ class ProjectResolver:
             return []
         index = int(index_text)
         derived = []
-        if qualname in self._tools and index < len(function.params):
-            name = function.params[index]
+        if (
+            qualname in self._tools
+            and index < len(function.params)
+            and index not in function.scalar_params
+        ):
+            name = function.params[index].lstrip("*")
             label = f"S:tool:{qualname}:{index}"
             first = taint.trace[0] if taint.trace else hit.step
-            tool = qualname.rsplit(".", 1)[-1]
-            self.sources.setdefault(
-                label, SourceInfo("tool-argument", f"argument '{name}' of tool '{tool}'", first)
-            )
+            text = f"argument '{name}' of tool '{self._tools[qualname]}'"
+            self.sources.setdefault(label, SourceInfo("tool-argument", text, first))
             derived.append(replace(hit, value=(Taint(label, taint.trace, taint.cleared),)))
         for call, bound in self._callers_of(qualname):
             value = self._passed(function, bound, self._expanded_call(call, 0), index, taint)

@@ -15,12 +15,62 @@ from llmlint.analysis.literals import same_constant
 from llmlint.analysis.values import EMPTY, Value, reaching, union
 from llmlint.catalog.schema import ArgRef, Sink
 
-# Interpreters that run their `-c` argument as a command line or a program.
-SHELLS = frozenset(
-    {"sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "pwsh",
-     "/bin/sh", "/bin/bash", "/usr/bin/env", "python", "python3", "node", "perl", "ruby"}
+# Programs that run a command line or a program given as an argument, with the flag that
+# introduces it ("" when the first operand is the command).
+INTERPRETERS = {
+    **{shell: "c" for shell in ("sh", "bash", "zsh", "dash", "ksh", "fish", "ash")},
+    **{python: "c" for python in ("python", "python2", "python3", "pypy", "pypy3")},
+    "node": "e", "perl": "e", "ruby": "e", "php": "r", "pwsh": "c", "powershell": "c",
+    "cmd": "/c", "cmd.exe": "/c",
+}  # fmt: skip
+# Programs that run the rest of their arguments as another command (after some options).
+WRAPPERS = frozenset(
+    {"sudo", "doas", "env", "nice", "nohup", "timeout", "stdbuf", "time", "xargs", "exec",
+     "chroot", "setsid", "ionice", "taskset", "watch", "flock"}
 )  # fmt: skip
+# Programs that run their remaining arguments as a command on another machine or in a
+# container, given this subcommand ("" for none): `ssh host cmd`, `docker exec box cmd`.
+REMOTE_SHELLS = {
+    "ssh": "", "docker": "exec", "podman": "exec", "kubectl": "exec", "oc": "exec",
+    "lxc": "exec", "vagrant": "ssh",
+}  # fmt: skip
+PYTHON_PATHS = frozenset({"sys.executable"})
 _WRITE_MODES = frozenset("wax+")
+
+
+def _program_name(element: ArgFact) -> str | None:
+    if set(element.paths) & PYTHON_PATHS:
+        return "python"
+    constant = element.constant
+    if not isinstance(constant, str):
+        return None
+    return constant.rsplit("/", 1)[-1]
+
+
+def _command_value(elements: list[ArgFact]) -> Value:
+    """What chooses the code that runs in an argv list: the program, or what it runs."""
+    if not elements:
+        return EMPTY
+    name = _program_name(elements[0])
+    if name is None:
+        return elements[0].value
+    subcommand = REMOTE_SHELLS.get(name)
+    runs_remotely = subcommand == "" or (
+        subcommand is not None and any(e.constant == subcommand for e in elements[1:3])
+    )
+    if name in WRAPPERS or runs_remotely:
+        # Options and their values are constants; a tainted operand is the command.
+        return union(*(e.value for e in elements[1:]))
+    flag = INTERPRETERS.get(name)
+    if flag is None:
+        return EMPTY  # a fixed program: its arguments are data
+    for index, element in enumerate(elements[1:], start=1):
+        option = element.constant
+        if not isinstance(option, str) or not option.startswith(("-", "/")):
+            return element.value  # the script to run
+        if option.lower() == flag or (flag.isalpha() and flag in option.lstrip("-")):
+            return union(*(e.value for e in elements[index + 1 :]))
+    return EMPTY
 
 
 def _argument(call: CallFact, ref: ArgRef) -> ArgFact | None:
@@ -31,18 +81,10 @@ def _argument(call: CallFact, ref: ArgRef) -> ArgFact | None:
 
 
 def _program(arg: ArgFact) -> Value:
-    """The part of a command that chooses what runs: its program, or a shell's `-c` text."""
-    elements = arg.elements
-    if elements is None:
+    """The part of a command that chooses what runs: its program, or the code it runs."""
+    if arg.elements is None:
         return arg.value
-    if not elements:
-        return EMPTY
-    first = elements[0].constant
-    if isinstance(first, str) and first.rsplit("/", 1)[-1] in SHELLS and len(elements) > 2:
-        flags = [e.constant for e in elements[1:-1]]
-        if "-c" in flags or "/c" in flags or "-Command" in flags:
-            return union(*(e.value for e in elements[1:]))
-    return elements[0].value
+    return _command_value(arg.elements)
 
 
 def _applies(sink: Sink, call: CallFact) -> bool:
@@ -73,10 +115,18 @@ def sink_value(sink: Sink, call: CallFact) -> Value:
     values: list[Value] = []
     if sink.receiver_is_value and call.receiver is not None:
         values.append(call.receiver)
+    # With shell=True a list runs its first item; the others are the shell's $0, $1...
+    shell_list = sink.when.get("shell") is True
     for ref in sink.args:
         arg = _argument(call, ref)
-        if arg is not None:
-            values.append(_program(arg) if sink.program else arg.value)
+        if arg is None:
+            continue
+        if sink.program:
+            values.append(_program(arg))
+        elif shell_list and arg.elements:
+            values.append(arg.elements[0].value)
+        else:
+            values.append(arg.value)
     return reaching(union(*values), sink.rule)
 
 

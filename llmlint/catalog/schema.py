@@ -215,6 +215,16 @@ class ToolClass:
     framework: str
 
 
+@dataclass(frozen=True)
+class ResponseMetadata:
+    """[[response-metadata]] An attribute of a model response that is not model text.
+
+    Token counts, ids and finish reasons read from LLM output are not LLM output.
+    """
+
+    attribute: str
+
+
 SECTIONS: dict[str, type] = {
     "credential-argument": CredentialArgument,
     "credential-setting": CredentialSetting,
@@ -232,4 +242,5 @@ SECTIONS: dict[str, type] = {
     "tool-decorator": ToolDecorator,
     "tool-registration": ToolRegistration,
     "tool-class": ToolClass,
+    "response-metadata": ResponseMetadata,
 }
