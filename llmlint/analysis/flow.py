@@ -528,18 +528,22 @@ class FlowAnalyzer:
             rules = {rule for s in sanitizers for rule in s.rules}
             return clear(union(receiver or EMPTY, *(a.value for a in args)), rules)
         sinks = self._sinks.match_any(callees)
-        if isinstance(node.func, cst.Attribute) and not callees:
+        untyped = not callees or self._is_library(callees)
+        if isinstance(node.func, cst.Attribute) and not sinks and untyped:
             sinks += method_sinks(
                 self._method_sinks, node.func.attr.value, self.model.text_of(node.func.value)
             )
         if sinks:
             self._sink_hits(node, fact, sinks, frame)
+            if any(sink.passes_through for sink in sinks):
+                return union(receiver or EMPTY, *(a.value for a in args))
             return EMPTY
         if self._is_library(callees):
             method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
             if method in self._metadata:
                 return EMPTY  # `result.usage()`: counters, not text
-            if method in KEYED_LOOKUPS:
+            on_object = all("(" in path or "[" in path for path in callees)
+            if method in KEYED_LOOKUPS and on_object:
                 args = args[1:]  # `table.get(key, default)` returns a value, never the key
             return union(receiver or EMPTY, *(a.value for a in args))
         fact.label = self._label("C")

@@ -20,7 +20,7 @@ from llmlint.analysis.facts import CallFact, ClassFact, FunctionFact, ModuleFact
 from llmlint.analysis.sinks import sink_value
 from llmlint.analysis.values import EMPTY, Taint, Value, clear, reaching, union
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import LLMCall, Sanitizer, Sink, ToolClass
+from llmlint.catalog.schema import CallThrough, LLMCall, Sanitizer, Sink, ToolClass
 from llmlint.finding import FlowStep
 
 MAX_DEPTH = 24
@@ -121,6 +121,7 @@ class ProjectResolver:
         self._memo: dict[str, Value] = {}
         self._expanded: dict[str, CallFact] = {}
         self._library_calls: set[str] = set()
+        self._call_through = {entry.method for entry in catalog.entries(CallThrough)}
         self._active: set[str] = set()
         self._callers: dict[str, list[tuple[CallFact, bool]]] | None = None
         self._tools = self._tool_functions()
@@ -287,6 +288,9 @@ class ProjectResolver:
         """Project functions a call may run, and whether the receiver fills parameter 0."""
         found: dict[str, tuple[FunctionFact, bool]] = {}
         for path in sorted(self.resolve_paths(paths)):
+            owner, _, method = path.rpartition(".")
+            if method in self._call_through and owner in self.functions:
+                path = owner  # `triage.remote(ticket)` runs `triage(ticket)`
             if path in self.functions:
                 function = self.functions[path]
                 found[path] = (function, function.kind == "classmethod")
@@ -436,7 +440,7 @@ class ProjectResolver:
                     self._hits.append(
                         _Hit(rule, call.text, reach_step, call.function, value, call.line)
                     )
-            return EMPTY
+            return inputs if any(sink.passes_through for sink in sinks) else EMPTY
         functions = self._callees(callees)
         if not functions:
             self._library_calls.add(call.label)

@@ -170,6 +170,8 @@ class Sink:
     write_mode: ArgRef | None = None
     safe: ArgRef | None = None
     safe_values: tuple[str, ...] = ()
+    # What the call returns is the model's data too (a deserializer's result).
+    passes_through: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,14 @@ class ResponseMetadata:
     attribute: str
 
 
+@dataclass(frozen=True)
+class CallThrough:
+    """[[call-through]] `f.<method>(args)` runs `f(args)` somewhere else (Ray's
+    `.remote`, Celery's `.delay`): data flows through it as through a call of `f`."""
+
+    method: str
+
+
 SECTIONS: dict[str, type] = {
     "credential-argument": CredentialArgument,
     "credential-setting": CredentialSetting,
@@ -243,4 +253,5 @@ SECTIONS: dict[str, type] = {
     "tool-registration": ToolRegistration,
     "tool-class": ToolClass,
     "response-metadata": ResponseMetadata,
+    "call-through": CallThrough,
 }
