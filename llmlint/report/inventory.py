@@ -59,6 +59,6 @@ def render_inventory(
     providers = Counter(entry.provider for entry in entries)
     summary = ", ".join(f"{count} {name}" for name, count in sorted(providers.items()))
     files = len({entry.step.location.path for entry in entries})
-    console.print(
-        f"{len(entries)} LLM call sites in {files} files" + (f": {summary}." if summary else ".")
-    )
+    sites = f"{len(entries)} LLM call site{'' if len(entries) == 1 else 's'}"
+    where = f"{files} file{'' if files == 1 else 's'}"
+    console.print(f"{sites} in {where}" + (f": {summary}." if summary else "."))
