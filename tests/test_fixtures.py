@@ -13,7 +13,8 @@ def test_fixture(case: Path) -> None:
     expected = read_expectations(case)
     known = {rule.code for rule in all_rules()}
     assert expected.codes <= known, f"annotations name unknown codes: {expected.codes - known}"
-    assert expected.expect or expected.todo_expect, f"{case.name} has no expect: annotation"
+    annotated = expected.expect | expected.ok | expected.todo_expect | expected.todo_ok
+    assert annotated, f"{case.name} has no annotation"
     actual = {
         (f.location.path, f.location.line, f.code)
         for f in run_llmlint(case)

@@ -40,6 +40,7 @@ class ArgFact:
     constant: Any = NOT_CONSTANT
     elements: list[ArgFact] | None = None  # the items of a list or tuple literal
     paths: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()  # the constants of `a if c else b`
 
 
 @dataclass
@@ -101,6 +102,7 @@ class FunctionFact:
     return_paths: tuple[str, ...]
     step: int
     scalar_params: tuple[int, ...] = ()  # annotated int/float/bool/Literal
+    abstract: bool = False  # a body that only raises NotImplementedError, `pass` or `...`
 
 
 @dataclass
@@ -144,6 +146,7 @@ class ModuleFacts:
     exports: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tools: list[ToolFact] = field(default_factory=list)
     llm_calls: list[LLMCallFact] = field(default_factory=list)
+    star_imports: list[str] = field(default_factory=list)
 
     def to_json(self) -> Any:
         return _encode(self)

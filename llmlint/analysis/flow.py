@@ -11,6 +11,7 @@ later combines with every other module's.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from llmlint.finding import FlowStep, Location
 
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "write"})
 KEYED_LOOKUPS = frozenset({"get", "pop", "setdefault"})
+URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\0]+/")
 SCALAR_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "builtins.complex"})
 LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
 MAX_LOOP_DEPTH = 3
@@ -139,6 +141,7 @@ class FlowAnalyzer:
         self.facts.globals = {k: v for k, v in module.env.items() if v and "." not in k}
         self._describe_module()
         self._prune_calls()
+        self.facts.star_imports = [s for s in self.model.scope.star_imports if s]
 
     def step_nodes(self) -> list[cst.CSTNode]:
         """The nodes whose positions the facts need (to compute with other nodes in one pass)."""
@@ -377,6 +380,7 @@ class FlowAnalyzer:
             scalar_params=tuple(
                 index for index, param in enumerate(params) if self._is_scalar(param, scope)
             ),
+            abstract=_is_abstract(node),
             step=self._new_step(node.name, f"'{node.name.value}'"),
         )
 
@@ -400,7 +404,10 @@ class FlowAnalyzer:
         if isinstance(node, cst.Slice):
             return EMPTY
         if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
-            return union(self._eval(node.left, frame), self._eval(node.right, frame))
+            right = self._eval(node.right, frame)
+            if isinstance(node.operator, cst.Add) and self._fixed_host(node.left, frame):
+                right = clear(right, {"LLM006"})  # "https://api.example.com/" + path
+            return union(self._eval(node.left, frame), right)
         if isinstance(node, cst.UnaryOperation):
             value = self._eval(node.expression, frame)
             return EMPTY if isinstance(node.operator, cst.Not) else value
@@ -409,8 +416,7 @@ class FlowAnalyzer:
             self._eval_all((c.comparator for c in node.comparisons), frame)
             return EMPTY
         if isinstance(node, cst.FormattedString):
-            parts = [p for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
-            return union(*(self._formatted(part, frame) for part in parts))
+            return self._formatted_string(node, frame)
         if isinstance(node, cst.ConcatenatedString):
             return union(self._eval(node.left, frame), self._eval(node.right, frame))
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
@@ -445,6 +451,37 @@ class FlowAnalyzer:
         if isinstance(node, (cst.StarredElement, cst.Element)):
             return self._eval(node.value, frame)
         return EMPTY
+
+    def _formatted_string(self, node: cst.FormattedString, frame: Frame) -> Value:
+        """An f-string's taint. After a constant `scheme://host/` prefix the rest cannot
+        choose where a request goes (LLM006), only the path or query on that host."""
+        values, text = [], ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text += part.value
+                continue
+            if not isinstance(part, cst.FormattedStringExpression):
+                continue
+            constant = self.model.literal(part.expression, frame.scope)
+            value = self._formatted(part, frame)
+            if URL_WITH_HOST.match(text):
+                value = clear(value, {"LLM006"})
+            values.append(value)
+            text += constant if isinstance(constant, str) else "\0"
+        return union(*values)
+
+    def _fixed_host(self, node: cst.BaseExpression, frame: Frame) -> bool:
+        """Whether a string expression starts with a constant `scheme://host/`."""
+        while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            node = node.left
+        if isinstance(node, cst.FormattedString):
+            lead = node.parts[0] if node.parts else None
+            if isinstance(lead, cst.FormattedStringText):
+                return bool(URL_WITH_HOST.match(lead.value))
+            if isinstance(lead, cst.FormattedStringExpression):
+                node = lead.expression
+        constant = self.model.literal(node, frame.scope)
+        return isinstance(constant, str) and bool(URL_WITH_HOST.match(constant))
 
     def _formatted(self, part: cst.FormattedStringExpression, frame: Frame) -> Value:
         value = self._eval(part.expression, frame)
@@ -571,7 +608,17 @@ class FlowAnalyzer:
             if appended:  # `argv.append(x)` after the literal: x ends the command line
                 elements.append(ArgFact(appended))
         paths = tuple(sorted(self.model.paths(arg.value, frame.scope)))
-        return ArgFact(value, keyword, arg.star, _constant(constant), elements, paths)
+        choices: tuple[object, ...] = ()
+        chosen = arg.value
+        if isinstance(chosen, cst.Name):
+            bindings = [b for b in frame.scope.lookup(chosen.value) if b.kind is BindingKind.ASSIGN]
+            if len(bindings) == 1 and isinstance(bindings[0].node, cst.IfExp):
+                chosen = bindings[0].node
+        if isinstance(chosen, cst.IfExp):  # `"a" if append else "w"`: either may be used
+            options = (chosen.body, chosen.orelse)
+            constants = [_constant(self.model.literal(o, frame.scope)) for o in options]
+            choices = tuple(c for c in constants if c is not NOT_CONSTANT)
+        return ArgFact(value, keyword, arg.star, _constant(constant), elements, paths, choices)
 
     def _list_literal(self, node: cst.BaseExpression, frame: Frame) -> cst.List | cst.Tuple | None:
         """The list or tuple literal `node` is, or that a local name was assigned once."""
@@ -730,6 +777,26 @@ def _parameters(params: cst.Parameters) -> list[cst.Param]:
     if params.star_kwarg is not None:
         found.append(params.star_kwarg)
     return found
+
+
+def _is_abstract(node: cst.FunctionDef) -> bool:
+    """A body with nothing but a docstring, `pass`, `...` or `raise NotImplementedError`."""
+    body = node.body.body
+    for statement in body:
+        small = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement]
+        for item in small:
+            if isinstance(item, cst.Pass):
+                continue
+            if isinstance(item, cst.Expr) and isinstance(
+                item.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)
+            ):
+                continue
+            if isinstance(item, cst.Raise) and item.exc is not None:
+                raised = item.exc.func if isinstance(item.exc, cst.Call) else item.exc
+                if dotted_name(raised) == "NotImplementedError":
+                    continue
+            return False
+    return True
 
 
 def _captures(pattern: cst.CSTNode) -> list[cst.Name]:

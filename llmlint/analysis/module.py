@@ -22,6 +22,9 @@ from llmlint.catalog import Catalog, PatternIndex
 from llmlint.catalog.schema import ArgRef, ReturnsReceiver
 from llmlint.source import LineIndex
 
+FIELD_FACTORIES = frozenset(
+    {"pydantic.Field", "pydantic.fields.Field", "pydantic.v1.Field", "dataclasses.field"}
+)
 MAX_PATHS = 12  # per expression: keeps pathological code from exploding
 MAX_DEPTH = 24  # resolution hops through bindings
 
@@ -229,6 +232,10 @@ class ModuleModel:
             return frozenset(found)
         if isinstance(expr, cst.Await):
             return self.paths(expr.expression, scope)
+        if isinstance(expr, cst.BooleanOperation):  # `llm or OpenAI()`
+            return self.paths(expr.left, scope) | self.paths(expr.right, scope)
+        if isinstance(expr, cst.IfExp):
+            return self.paths(expr.body, scope) | self.paths(expr.orelse, scope)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
             # LangChain composes runnables with `|`: `prompt | llm | parser` invokes llm.
             return self.paths(expr.left, scope) | self.paths(expr.right, scope)
@@ -249,6 +256,16 @@ class ModuleModel:
             found.update(self.binding_paths(binding))
         return frozenset(found)
 
+    def _default_factory(self, node: cst.CSTNode, scope: Scope) -> cst.BaseExpression | None:
+        if not isinstance(node, cst.Call):
+            return None
+        if not self.paths(node.func, scope) & FIELD_FACTORIES:
+            return None
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "default_factory":
+                return arg.value
+        return None
+
     def _literal_items(self, expr: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
         """The values of the dict, list or tuple literal a name was assigned once."""
         if isinstance(expr, cst.Name):
@@ -268,14 +285,22 @@ class ModuleModel:
         if node is None:
             return frozenset()
         if kind in (BindingKind.ASSIGN, BindingKind.WITH):
+            factory = self._default_factory(node, binding.scope)
+            if factory is not None:  # `Field(default_factory=ShellTool)` makes a ShellTool
+                return frozenset(p + "()" for p in self.paths(factory, binding.scope))
             return self.paths(node, binding.scope)
         if kind is BindingKind.ELEMENT:
             return frozenset(p + "[]" for p in self.paths(node, binding.scope))
         if kind is BindingKind.ANNOTATION:
             return self._annotation_paths(node, binding.scope)
-        if kind is BindingKind.PARAM and isinstance(node, cst.Param) and node.annotation:
+        if kind is BindingKind.PARAM and isinstance(node, cst.Param):
             outer = binding.scope.parent or binding.scope
-            return self._annotation_paths(node.annotation.annotation, outer)
+            found: frozenset[str] = frozenset()
+            if node.annotation is not None:
+                found = self._annotation_paths(node.annotation.annotation, outer)
+            if node.default is not None:  # `processor=run_code`: the default may be used
+                found |= self.paths(node.default, outer)
+            return found
         return frozenset()
 
     def function_scope(self, path: str) -> Scope | None:

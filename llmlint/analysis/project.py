@@ -24,6 +24,7 @@ from llmlint.catalog.schema import CallThrough, LLMCall, Sanitizer, Sink, ToolCl
 from llmlint.finding import FlowStep
 
 MAX_DEPTH = 24
+PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 MAX_DERIVED_HITS = 20_000
 OUTPUT_RULE_SOURCES = frozenset({"llm-output", "tool-argument"})
 
@@ -122,6 +123,7 @@ class ProjectResolver:
         self._expanded: dict[str, CallFact] = {}
         self._library_calls: set[str] = set()
         self._call_through = {entry.method for entry in catalog.entries(CallThrough)}
+        self._subclasses: dict[str, list[str]] | None = None
         self._active: set[str] = set()
         self._callers: dict[str, list[tuple[CallFact, bool]]] | None = None
         self._tools = self._tool_functions()
@@ -216,7 +218,10 @@ class ProjectResolver:
             attribute, attribute_suffix = _name_suffix(attribute_head)
             after = f".{attribute_tail}" if attribute_tail else ""
             method = self._method(qualname, attribute)
-            if method is not None and attribute_suffix.startswith("()"):
+            if method is not None and method.kind == "property":
+                for target in method.return_paths:
+                    found |= self.resolve_path(target + attribute_suffix + after, depth + 1)
+            elif method is not None and attribute_suffix.startswith("()"):
                 # `Client.default().ask`: what the (class)method returns.
                 for target in method.return_paths:
                     found |= self.resolve_path(target + attribute_suffix[2:] + after, depth + 1)
@@ -231,9 +236,16 @@ class ProjectResolver:
             for target in self.functions[qualname].return_paths:
                 found |= self.resolve_path(target + suffix[2:] + rest, depth + 1)
         else:
-            for target in self.modules[module].exports.get(name, ()):
+            facts = self.modules[module]
+            for target in facts.exports.get(name, ()):
                 if target != qualname:
                     found |= self.resolve_path(target + suffix + rest, depth + 1)
+            if name not in facts.exports:
+                # `from .impl import *` in a package re-exports impl's names.
+                for star in facts.star_imports:
+                    source = self.modules.get(star)
+                    if source is not None and name in source.exports:
+                        found |= self.resolve_path(f"{star}.{name}{suffix}{rest}", depth + 1)
         return found or {path}
 
     def resolve_paths(self, paths: Iterable[str]) -> set[str]:
@@ -300,16 +312,48 @@ class ProjectResolver:
             cls = self.classes.get(owner[:-2] if instance else owner)
             if cls is None:
                 continue
-            for ancestor in self._ancestors(cls):
-                qualname = ancestor.methods.get(method)
-                if qualname in self.functions:
-                    function = self.functions[qualname]
-                    bound = function.kind == "classmethod" or (
-                        instance and function.kind == "method"
-                    )
-                    found[qualname] = (function, bound)
-                    break
-        return list(found.values())
+            for function in self._implementations(cls, method):
+                bound = function.kind == "classmethod" or (instance and function.kind == "method")
+                found[function.qualname] = (function, bound)
+        # A call of an abstract method runs one of its overrides; with none known, the
+        # call is unknown code (its result carries its inputs).
+        concrete = {k: v for k, v in found.items() if not v[0].abstract}
+        return list(concrete.values())
+
+    def _implementations(self, cls: ClassFact, method: str) -> list[FunctionFact]:
+        """The method an instance of `cls` runs: the inherited one, or an override in a
+        subclass (the instance may be of any subclass: class hierarchy analysis)."""
+        found: list[FunctionFact] = []
+        for ancestor in self._ancestors(cls):
+            qualname = ancestor.methods.get(method)
+            if qualname in self.functions:
+                found.append(self.functions[qualname])
+                break
+        implementers = self._descendants(cls.qualname)
+        if self.resolve_paths(cls.bases) & PROTOCOLS:  # structural: whoever has the methods
+            wanted = set(cls.methods)
+            implementers += [c for c, f in self.classes.items() if wanted <= set(f.methods)]
+        for subclass in implementers:
+            qualname = self.classes[subclass].methods.get(method)
+            if qualname in self.functions and qualname not in {f.qualname for f in found}:
+                found.append(self.functions[qualname])
+        return found
+
+    def _descendants(self, class_name: str) -> list[str]:
+        if self._subclasses is None:
+            self._subclasses = {}
+            for cls in self.classes.values():
+                for base in self.resolve_paths(cls.bases):
+                    if base in self.classes:
+                        self._subclasses.setdefault(base, []).append(cls.qualname)
+        found: list[str] = []
+        queue = list(self._subclasses.get(class_name, ()))
+        while queue and len(found) < 200:
+            current = queue.pop(0)
+            if current not in found and current != class_name:
+                found.append(current)
+                queue.extend(self._subclasses.get(current, ()))
+        return found
 
     # -- values ---------------------------------------------------------------------
 

@@ -87,10 +87,17 @@ def _program(arg: ArgFact) -> Value:
     return _command_value(arg.elements)
 
 
+def _possible(arg: ArgFact) -> tuple[object, ...]:
+    """The constants an argument may be: one, both sides of `a if c else b`, or none."""
+    if arg.choices:
+        return arg.choices
+    return () if arg.constant is NOT_CONSTANT else (arg.constant,)
+
+
 def _applies(sink: Sink, call: CallFact) -> bool:
     for keyword, expected in sink.when.items():
         arg = call.argument(None, keyword)
-        if arg is None or not same_constant(arg.constant, expected):
+        if arg is None or not any(same_constant(c, expected) for c in _possible(arg)):
             return False
     if sink.safe is not None:
         arg = _argument(call, sink.safe)
@@ -100,10 +107,8 @@ def _applies(sink: Sink, call: CallFact) -> bool:
             return False
     if sink.write_mode is not None:
         mode = _argument(call, sink.write_mode)
-        constant = "r" if mode is None else mode.constant
-        if constant is NOT_CONSTANT or not isinstance(constant, str):
-            return False
-        if not set(constant) & _WRITE_MODES:
+        modes = ("r",) if mode is None else _possible(mode)
+        if not any(isinstance(m, str) and set(m) & _WRITE_MODES for m in modes):
             return False
     return True
 

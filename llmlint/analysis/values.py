@@ -57,7 +57,11 @@ def union(*values: Iterable[Taint]) -> Value:
             known = best.get(key)
             if known is None or len(taint.trace) < len(known.trace):
                 best[key] = taint
-    merged = sorted(best.values(), key=lambda t: (t.label, sorted(t.cleared), len(t.trace)))
+    # Sources first: when a value must be truncated, the origins that findings name stay.
+    merged = sorted(
+        best.values(),
+        key=lambda t: (t.kind != "S", t.kind != "P", t.label, sorted(t.cleared), len(t.trace)),
+    )
     return tuple(merged[:MAX_TAINTS])
 
 

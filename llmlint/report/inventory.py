@@ -60,5 +60,5 @@ def render_inventory(
     summary = ", ".join(f"{count} {name}" for name, count in sorted(providers.items()))
     files = len({entry.step.location.path for entry in entries})
     sites = f"{len(entries)} LLM call site{'' if len(entries) == 1 else 's'}"
-    where = f"{files} file{'' if files == 1 else 's'}"
-    console.print(f"{sites} in {where}" + (f": {summary}." if summary else "."))
+    in_files = f"{files} file{'' if files == 1 else 's'}"
+    console.print(f"{sites} in {in_files}" + (f": {summary}." if summary else "."))
