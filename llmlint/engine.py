@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from llmlint import __version__
@@ -34,7 +34,7 @@ from llmlint.suppress import is_suppressed
 DEFAULT_FILE_TIMEOUT = 60.0
 # Bumped whenever what a FileResult or ModuleFacts holds changes, so that caches written
 # by an earlier build of the same version are not read.
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 
 
 @dataclass(frozen=True)
@@ -115,19 +115,21 @@ def _prefilters(options: EngineOptions) -> list[Prefilter] | None:
 
 
 def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
-    shadowed = shadowed_libraries(files, options.catalog)
+    results: dict[str, FileResult] = {}
+    contents: list[tuple[InputFile, bytes]] = []
+    for item in files:
+        try:
+            contents.append((item, read_bytes(str(item.path))))
+        except SourceError as error:
+            results[item.rel] = unparseable(item.rel, error.message)
+    contents = _in_namespace_packages(contents)
+    shadowed = shadowed_libraries([item for item, _ in contents], options.catalog)
     cache = ResultCache(options.cache_dir, __version__, settings_fingerprint(options, shadowed))
     prefilters = None if options.facts else _prefilters(options)
-    results: dict[str, FileResult] = {}
     outcome = EngineResult(files_checked=len(files))
     tasks: list[FileTask] = []
     digests: dict[str, str] = {}
-    for item in files:
-        try:
-            data = read_bytes(str(item.path))
-        except SourceError as error:
-            results[item.rel] = unparseable(item.rel, error.message)
-            continue
+    for item, data in contents:
         digest = hashlib.sha256(item.module.encode() + b"\0" + data).hexdigest()
         digests[item.rel] = digest
         cached = cache.get(item.rel, digest)
@@ -159,6 +161,42 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
         outcome.warnings.append(warning)
     _merge(results, flow_findings, options, outcome)
     return outcome
+
+
+def _in_namespace_packages(
+    contents: list[tuple[InputFile, bytes]],
+) -> list[tuple[InputFile, bytes]]:
+    """Module names that include namespace packages (PEP 420 folders with no __init__.py).
+
+    `llama_index/experimental/exec_utils.py` with no `llama_index/__init__.py` is named
+    `experimental.exec_utils` by its files alone; the project's own code imports it as
+    `llama_index.experimental.exec_utils`. A folder above a top-level package counts as
+    a namespace package when some file of the project imports through it.
+    """
+    tops: dict[Path, str] = {}
+    for item, _ in contents:
+        parts = item.module.split(".")
+        levels = len(parts) if item.path.name.startswith("__init__.") else len(parts) - 1
+        if levels > 0:  # the folder of the top-level package
+            tops.setdefault(item.path.parents[levels - 1], parts[0])
+    prefixes: dict[Path, str] = {}
+    for top, name in tops.items():
+        prefix, folder = "", top.parent
+        while folder.name.isidentifier() and not (folder / "__init__.py").exists():
+            qualified = f"{folder.name}.{prefix}{name}".encode()
+            if not any(qualified in data for _, data in contents):
+                break
+            prefix = f"{folder.name}.{prefix}"
+            folder = folder.parent
+        if prefix:
+            prefixes[top] = prefix
+    if not prefixes:
+        return contents
+    renamed = []
+    for item, data in contents:
+        prefix = next((p for top, p in prefixes.items() if top in item.path.parents), "")
+        renamed.append((replace(item, module=prefix + item.module) if prefix else item, data))
+    return renamed
 
 
 def _project_results(

@@ -18,7 +18,7 @@ from typing import Any
 
 from llmlint.analysis.facts import CallFact, ClassFact, FunctionFact, ModuleFacts
 from llmlint.analysis.sinks import sink_value
-from llmlint.analysis.values import EMPTY, Taint, Value, clear, reaching, union
+from llmlint.analysis.values import EMPTY, Taint, Value, clear, continued, reaching, union
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import CallThrough, LLMCall, Sanitizer, Sink, ToolClass
 from llmlint.finding import FlowStep
@@ -89,6 +89,12 @@ def _join(first: tuple[FlowStep, ...], second: tuple[FlowStep, ...]) -> tuple[Fl
     return (*first, *second)
 
 
+def _without_parameters(value: Value) -> Value:
+    """A stored value (an attribute, a global) without the parameters of the function
+    that stored it: read elsewhere, they stand for nothing that can be substituted."""
+    return tuple(t for t in value if t.kind != "P")
+
+
 def _split_head(path: str) -> tuple[str, str]:
     """`Sub().llm.run` -> ("Sub()", "llm.run")."""
     head, _, tail = path.partition(".")
@@ -135,7 +141,7 @@ class ProjectResolver:
         steps = facts.steps
 
         def localize(value: Value) -> Value:
-            return tuple(Taint(t.label, tuple(steps[i] for i in t.trace), t.cleared) for t in value)
+            return tuple(replace(t, trace=tuple(steps[i] for i in t.trace)) for t in value)
 
         for label, source in facts.sources.items():
             self.sources[label] = SourceInfo(source.kind, source.text, steps[source.step])
@@ -374,11 +380,7 @@ class ProjectResolver:
                 inner = self._global(taint.label[2:], depth + 1)
             else:
                 inner = self._field(taint.label[2:], depth + 1)
-            expanded.append(
-                tuple(
-                    Taint(t.label, _join(t.trace, trace), t.cleared | taint.cleared) for t in inner
-                )
-            )
+            expanded.append(tuple(continued(t, taint, _join(t.trace, trace)) for t in inner))
         return union(*expanded)
 
     def _memoized(self, key: str, compute: Callable[[], Value]) -> Value:
@@ -405,7 +407,7 @@ class ProjectResolver:
         name = path[len(module) + 1 :]
         value = self.modules[module].globals.get(name)
         if value is not None:
-            return self.expand(value, depth)
+            return _without_parameters(self.expand(value, depth))
         targets = [t for t in self.modules[module].exports.get(name, ()) if t != path]
         return union(*(self._global(t, depth + 1) for t in targets))
 
@@ -419,7 +421,9 @@ class ProjectResolver:
             cls = self.classes.get(class_name)
             for ancestor in self._ancestors(cls) if cls is not None else ():
                 if attribute in ancestor.fields:
-                    values.append(self.expand(ancestor.fields[attribute], depth))
+                    values.append(
+                        _without_parameters(self.expand(ancestor.fields[attribute], depth))
+                    )
                     break
             getter = self._method(class_name, attribute) if cls is not None else None
             if getter is not None and getter.kind == "property":
@@ -527,10 +531,7 @@ class ProjectResolver:
         name = function.params[index] if index < len(function.params) else "?"
         call_step = self._steps[call.label][0]
         passed = replace(call_step, message=f"passed to '{call.text}' as '{name}'")
-        return tuple(
-            Taint(a.label, (*a.trace, passed, *taint.trace), a.cleared | taint.cleared)
-            for a in argument
-        )
+        return tuple(continued(a, taint, (*a.trace, passed, *taint.trace)) for a in argument)
 
     def _substitute(
         self, value: Value, function: FunctionFact, bound: bool, call: CallFact
@@ -621,7 +622,7 @@ class ProjectResolver:
             first = taint.trace[0] if taint.trace else hit.step
             text = f"argument '{name}' of tool '{self._tools[qualname]}'"
             self.sources.setdefault(label, SourceInfo("tool-argument", text, first))
-            derived.append(replace(hit, value=(Taint(label, taint.trace, taint.cleared),)))
+            derived.append(replace(hit, value=(replace(taint, label=label),)))
         for call, bound in self._callers_of(qualname):
             value = self._passed(function, bound, self._expanded_call(call, 0), index, taint)
             if value:

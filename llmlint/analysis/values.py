@@ -18,7 +18,7 @@ steps (the first and the last ones), so pathological code cannot make them explo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 MAX_TAINTS = 12
@@ -28,9 +28,14 @@ ALL_RULES = "*"
 
 @dataclass(frozen=True, order=True)
 class Taint:
+    """One origin of a value. `tags` record how it got here where rules care: `spliced`
+    (built into a string together with fixed text), `role:system` (placed in a system
+    message). They only accumulate, like `cleared`."""
+
     label: str
     trace: tuple[Any, ...] = ()
     cleared: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
 
     @property
     def kind(self) -> str:
@@ -55,8 +60,13 @@ def union(*values: Iterable[Taint]) -> Value:
         for taint in value:
             key = (taint.label, taint.cleared)
             known = best.get(key)
-            if known is None or len(taint.trace) < len(known.trace):
+            if known is None:
                 best[key] = taint
+                continue
+            # The shortest trace, and every tag any path had (a value may be spliced).
+            shorter = taint if len(taint.trace) < len(known.trace) else known
+            tags = known.tags | taint.tags
+            best[key] = shorter if shorter.tags == tags else replace(shorter, tags=tags)
     # Sources first: when a value must be truncated, the origins that findings name stay.
     merged = sorted(
         best.values(),
@@ -67,12 +77,12 @@ def union(*values: Iterable[Taint]) -> Value:
 
 def step(value: Value, where: Any) -> Value:
     """The value after passing through one more step of its trace."""
-    return tuple(Taint(t.label, _short((*t.trace, where)), t.cleared) for t in value)
+    return tuple(replace(t, trace=_short((*t.trace, where))) for t in value)
 
 
 def prepend(trace: tuple[Any, ...], value: Value) -> Value:
     """`value` as seen after `trace` (the steps that led to where it was produced)."""
-    return tuple(Taint(t.label, _short((*trace, *t.trace)), t.cleared) for t in value)
+    return tuple(replace(t, trace=_short((*trace, *t.trace))) for t in value)
 
 
 def clear(value: Value, rules: Iterable[str]) -> Value:
@@ -80,7 +90,20 @@ def clear(value: Value, rules: Iterable[str]) -> Value:
     rules = frozenset(rules)
     if ALL_RULES in rules:
         return EMPTY
-    return union(Taint(t.label, t.trace, t.cleared | rules) for t in value)
+    return union(replace(t, cleared=t.cleared | rules) for t in value)
+
+
+def tag(value: Value, *tags: str) -> Value:
+    """The value with `tags` added to each of its taints."""
+    added = frozenset(tags)
+    return tuple(replace(t, tags=t.tags | added) for t in value)
+
+
+def continued(origin: Taint, later: Taint, trace: tuple[Any, ...]) -> Taint:
+    """`origin`, continued along `later` (a symbolic label's taint it stands for)."""
+    return Taint(
+        origin.label, _short(trace), origin.cleared | later.cleared, origin.tags | later.tags
+    )
 
 
 def reaching(value: Value, rule: str) -> Value:
@@ -89,8 +112,10 @@ def reaching(value: Value, rule: str) -> Value:
 
 
 def to_json(value: Value) -> list[list[Any]]:
-    return [[t.label, list(t.trace), sorted(t.cleared)] for t in value]
+    return [[t.label, list(t.trace), sorted(t.cleared), sorted(t.tags)] for t in value]
 
 
 def from_json(data: list[list[Any]]) -> Value:
-    return tuple(Taint(label, tuple(trace), frozenset(cleared)) for label, trace, cleared in data)
+    return tuple(
+        Taint(item[0], tuple(item[1]), frozenset(item[2]), frozenset(item[3])) for item in data
+    )
