@@ -180,22 +180,27 @@ class FlowRule(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Report]:
         return ()
 
+    @staticmethod
+    def place(hit: FlowHit) -> str:
+        """Where the source is: `line 12`, or `app/llm.py:12` in another file."""
+        where = hit.source.step.location
+        same_file = where.path == hit.sink.location.path
+        return f"line {where.line}" if same_file else f"{where.path}:{where.line}"
+
+    @staticmethod
+    def others(hit: FlowHit) -> str:
+        more = len(hit.others)
+        return f" (and {more} more source{'s' if more > 1 else ''})" if more else ""
+
     def message(self, hit: FlowHit) -> str:
         """`LLM output from 'client.chat.completions.create' (line 12) reaches 'exec'.`"""
         source = hit.source
-        where = source.step.location
-        place = (
-            f"line {where.line}"
-            if where.path == hit.sink.location.path
-            else f"{where.path}:{where.line}"
-        )
+        place = self.place(hit)
         if source.kind == "tool-argument":
             origin = f"The model-chosen {source.text} ({place})"
         else:
             origin = f"LLM output from '{source.text}' ({place})"
-        more = len(hit.others)
-        also = f" (and {more} more source{'s' if more > 1 else ''})" if more else ""
-        return f"{origin}{also} reaches '{hit.sink_text}'."
+        return f"{origin}{self.others(hit)} reaches '{hit.sink_text}'."
 
 
 def _validate(cls: type[Rule]) -> None:

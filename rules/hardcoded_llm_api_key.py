@@ -5,7 +5,7 @@ import libcst as cst
 
 from llmlint.analysis.literals import key_provider
 from llmlint.analysis.module import CallSite, ModuleModel, matching_calls
-from llmlint.analysis.scope import Scope
+from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import CredentialArgument, CredentialSetting, KeyPattern
 from llmlint.finding import Severity
@@ -13,6 +13,7 @@ from llmlint.prefilter import Prefilter, any_of
 from llmlint.rule import Report, Rule, RuleContext
 
 _ENVIRON_SETTERS = {"os.environ.setdefault", "os.putenv"}
+_SETTING_NAME = re.compile(r"(?i)(^|_)(api_?key|secret(_key)?|(access_|auth_)?token)$")
 _OPAQUE_TOKEN = re.compile(rb"[\"'](?=[\w.\-]*[0-9])[A-Za-z0-9][\w.\-]{19,}[\"']")
 _KEYWORD_SUFFIXES = ("api_key", "apikey", "api_token", "access_token", "auth_token")
 
@@ -87,6 +88,7 @@ class HardcodedLlmApiKey(Rule):
         reported: set[cst.CSTNode] = set()
         candidates = list(self._client_arguments(model, catalog))
         candidates += self._settings(model, catalog)
+        candidates += _named_settings(model, catalog)
         for node, scope, where in candidates:
             literal = model.constant_definition(node, scope)
             value = model.literal(node, scope)
@@ -112,6 +114,10 @@ class HardcodedLlmApiKey(Rule):
                 arg = call.keyword(keyword)
                 if arg is not None:
                     yield arg.value, call.scope, f"passed to '{call.callee_text}' as {keyword}"
+            positional = [a for a in call.node.args if a.keyword is None and not a.star]
+            if entry.position is not None and entry.position < len(positional):
+                where = f"passed to '{call.callee_text}'"
+                yield positional[entry.position].value, call.scope, where
         for call in model.calls:
             if call.node not in known:
                 yield from _unknown_client_keys(call, model, catalog)
@@ -135,6 +141,25 @@ class HardcodedLlmApiKey(Rule):
                 name = model.literal(call.node.args[0].value, call.scope)
                 if name in variables:
                     yield call.node.args[1].value, call.scope, f"put into the environment as {name}"
+
+
+def _named_settings(
+    model: ModuleModel, catalog: Catalog
+) -> Iterator[tuple[cst.BaseExpression, Scope, str]]:
+    """`OPENAI_API_KEY = "sk-..."` in a module or a settings class: the name says what it
+    is (a provider's variable name, or a name ending in `api_key`/`token`/`secret`)."""
+    variables = {s.environment for s in catalog.entries(CredentialSetting) if s.environment}
+    for scope in model.scopes:
+        if scope.kind not in (ScopeKind.MODULE, ScopeKind.CLASS):
+            continue
+        for name, bindings in scope.bindings.items():
+            if name.upper() not in variables and not _SETTING_NAME.search(name):
+                continue
+            for binding in bindings:
+                if binding.kind is BindingKind.ASSIGN and isinstance(
+                    binding.node, cst.BaseExpression
+                ):
+                    yield binding.node, binding.scope, f"assigned to the setting {name}"
 
 
 def _unknown_client_keys(

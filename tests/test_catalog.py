@@ -39,7 +39,7 @@ def test_shipped_catalog_loads_every_section() -> None:
         ({"key-pattern": [{"provider": "p", "regex": "(unclosed"}]}, "regex: invalid regex"),
         (
             {"credential-setting": [{"provider": "p", "attribute": "a", "environment": "E"}]},
-            "exactly one of 'attribute' and 'environment'",
+            "give exactly one of 'attribute', 'environment'",
         ),
         ({"include": "extra.toml"}, "include: expected a list of paths"),
         ({"include": ["missing.toml"]}, "cannot read"),

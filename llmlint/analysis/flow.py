@@ -32,6 +32,7 @@ from llmlint.analysis.facts import (
     SourceFact,
     ToolFact,
 )
+from llmlint.analysis.flow_prompts import PromptTracker
 from llmlint.analysis.guards import Cleared, cleared_names
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
 from llmlint.analysis.positions import Span, compute_spans
@@ -116,6 +117,7 @@ class FlowAnalyzer:
         self._registrations = catalog.index(ToolRegistration)
         self._libraries = library_roots(catalog) - project_roots
         self._metadata = frozenset(m.attribute for m in catalog.entries(ResponseMetadata))
+        self._prompt = PromptTracker(self)
         self._steps: list[tuple[cst.CSTNode, str]] = []
         self._pending: list[tuple[cst.FunctionDef, Env, str | None]] = []
         self._counter = 0
@@ -326,6 +328,7 @@ class FlowAnalyzer:
         for decorator in node.decorators:
             self._eval(decorator.decorator, frame)
             self._tool_decorator(decorator, node, frame)
+            self._prompt.route(node, decorator, frame)
         # Module-level names are read from the module's environment when they are used;
         # only a function's own locals are captured by the functions defined inside it.
         closure = {} if frame is self._module else dict(frame.env)
@@ -369,7 +372,8 @@ class FlowAnalyzer:
                 frame.env[name] = EMPTY
                 continue
             where = self._new_step(param.name, f"parameter '{name}' of '{node.name.value}'")
-            frame.env[name] = (Taint(f"P:{scope.qualname}:{index}", (where,)),)
+            parameter = (Taint(f"P:{scope.qualname}:{index}", (where,)),)
+            frame.env[name] = union(parameter, self._prompt.route_parameter(node, param, scope))
         self._block(node.body.body, frame)
         self.facts.functions[scope.qualname] = FunctionFact(
             qualname=scope.qualname,
@@ -398,7 +402,8 @@ class FlowAnalyzer:
             return self._call(node, frame)
         if isinstance(node, cst.Subscript):
             self._eval_all((e.slice for e in node.slice), frame)
-            return self._eval(node.value, frame)
+            read = self._prompt.input_subscript(node, frame)
+            return read if read is not None else self._eval(node.value, frame)
         if isinstance(node, (cst.Index,)):
             return self._eval(node.value, frame)
         if isinstance(node, cst.Slice):
@@ -407,7 +412,10 @@ class FlowAnalyzer:
             right = self._eval(node.right, frame)
             if isinstance(node.operator, cst.Add) and self._fixed_host(node.left, frame):
                 right = clear(right, {"LLM006"})  # "https://api.example.com/" + path
-            return union(self._eval(node.left, frame), right)
+            combined = union(self._eval(node.left, frame), right)
+            if isinstance(node, cst.BinaryOperation):
+                return self._prompt.spliced_operation(node, combined, frame)
+            return combined
         if isinstance(node, cst.UnaryOperation):
             value = self._eval(node.expression, frame)
             return EMPTY if isinstance(node.operator, cst.Not) else value
@@ -416,10 +424,13 @@ class FlowAnalyzer:
             self._eval_all((c.comparator for c in node.comparisons), frame)
             return EMPTY
         if isinstance(node, cst.FormattedString):
-            return self._formatted_string(node, frame)
+            return self._prompt.spliced_f_string(node, self._formatted_string(node, frame), frame)
         if isinstance(node, cst.ConcatenatedString):
             return union(self._eval(node.left, frame), self._eval(node.right, frame))
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if isinstance(node, cst.Tuple):
+            value = self._eval_all((e.value for e in node.elements), frame)
+            return self._prompt.roles_of_tuple(node, value, frame)
+        if isinstance(node, (cst.List, cst.Set)):
             return self._eval_all((e.value for e in node.elements), frame)
         if isinstance(node, cst.Dict):
             values = []
@@ -428,7 +439,7 @@ class FlowAnalyzer:
                     values += [self._eval(element.key, frame), self._eval(element.value, frame)]
                 else:
                     values.append(self._eval(element.value, frame))
-            return union(*values)
+            return self._prompt.roles_of_dict(node, union(*values), frame)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self._comprehension(node, frame)
         if isinstance(node, cst.IfExp):
@@ -525,6 +536,9 @@ class FlowAnalyzer:
         if node.attr.value in self._metadata:
             self._eval(base, frame)
             return EMPTY  # token counts, ids, finish reasons: never the model's text
+        read = self._prompt.input_attribute(node, frame)
+        if read is not None:
+            return read
         if isinstance(base, cst.Name) and base.value == frame.self_name and frame.owner:
             key = f"self.{node.attr.value}"
             if key in frame.env:
@@ -557,12 +571,22 @@ class FlowAnalyzer:
         self._mutate(node, fact, frame)
         if site is not None:
             self._tool_registration(site, frame)
+        self._prompt.prompt_hits(node, callees, fact, frame)
         llm = self._llm.match_any(callees)
         if llm:
             return self._source(node, site, llm, text)
+        # A call can read untrusted data and be a sink too: `requests.get(url)`.
+        read = self._prompt.input_call(node, callees, frame)
+        placed = self._prompt.placement_call(node, callees, fact, frame)
+        if placed is not None and read is None:
+            return placed
         sanitizers = self._sanitizers.match_any(callees)
         if sanitizers:
             rules = {rule for s in sanitizers for rule in s.rules}
+            checked = node.args[0].value if node.args else None
+            validates = any(s.validates for s in sanitizers)
+            if validates and isinstance(checked, cst.Name) and checked.value in frame.env:
+                frame.env[checked.value] = clear(frame.env[checked.value], rules)
             return clear(union(receiver or EMPTY, *(a.value for a in args)), rules)
         sinks = self._sinks.match_any(callees)
         untyped = not callees or self._is_library(callees)
@@ -572,9 +596,13 @@ class FlowAnalyzer:
             )
         if sinks:
             self._sink_hits(node, fact, sinks, frame)
+            if read is not None:
+                return read
             if any(sink.passes_through for sink in sinks):
                 return union(receiver or EMPTY, *(a.value for a in args))
             return EMPTY
+        if read is not None:
+            return read
         if self._is_library(callees):
             method = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
             if method in self._metadata:

@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from llmlint.analysis.facts import CallFact, ClassFact, FunctionFact, ModuleFacts
+from llmlint.analysis.prompts import PROMPT, PROMPT_RULES, prompt_parts, prompt_rule
 from llmlint.analysis.sinks import sink_value
 from llmlint.analysis.values import EMPTY, Taint, Value, clear, continued, reaching, union
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import CallThrough, LLMCall, Sanitizer, Sink, ToolClass
+from llmlint.catalog.schema import CallThrough, LLMCall, Prompt, Sanitizer, Sink, ToolClass
 from llmlint.finding import FlowStep
 
 MAX_DEPTH = 24
@@ -125,6 +126,7 @@ class ProjectResolver:
         self._llm = catalog.index(LLMCall)
         self._sinks = catalog.index(Sink)
         self._sanitizers = catalog.index(Sanitizer)
+        self._prompts = catalog.index(Prompt)
         self._memo: dict[str, Value] = {}
         self._expanded: dict[str, CallFact] = {}
         self._library_calls: set[str] = set()
@@ -469,6 +471,7 @@ class ProjectResolver:
             self.inventory_entries.append(
                 InventoryEntry(source_step, call.text, entry.provider, entry.api, model)
             )
+            self._prompt_hits(call, callees, where, depth)
             if not any(e.output for e in llm):
                 return EMPTY
             source = "S:" + call.label
@@ -494,6 +497,16 @@ class ProjectResolver:
             self._library_calls.add(call.label)
             return inputs  # library code: its result carries its inputs
         return union(*(self._returned(f, bound, expanded, depth) for f, bound in functions))
+
+    def _prompt_hits(self, call: CallFact, callees: set[str], where: FlowStep, depth: int) -> None:
+        """The prompt of an LLM call recognised only here (through another module's types)."""
+        expanded = self._expanded_call(call, depth)
+        step = replace(where, message=f"sent in the prompt of '{call.text}'")
+        for entry in self._prompts.match_any(callees):
+            for part in prompt_parts(entry, expanded):
+                self._hits.append(
+                    _Hit(PROMPT, call.text, step, call.function, part.value, call.line)
+                )
 
     def _returned(self, function: FunctionFact, bound: bool, call: CallFact, depth: int) -> Value:
         returns = self._function_returns(function, depth)
@@ -562,17 +575,20 @@ class ProjectResolver:
         for label in sorted(self.calls):
             self._call_result(label, 0)  # also records sinks reached through other modules
         found: dict[tuple[str, FlowStep, FlowStep], FlowHit] = {}
+        if wanted & PROMPT_RULES:
+            wanted.add(PROMPT)
         queue = [h for h in self._hits if h.rule in wanted]
         seen: set[tuple[str, FlowStep, str, str]] = set()
         while queue and len(seen) < MAX_DERIVED_HITS:
             hit = queue.pop(0)
-            for taint in reaching(self.expand(hit.value), hit.rule):
+            value = self.expand(hit.value)
+            for taint in value if hit.rule == PROMPT else reaching(value, hit.rule):
                 key = (hit.rule, hit.step, hit.function, taint.label)
                 if key in seen:
                     continue
                 seen.add(key)
                 if taint.kind == "S":
-                    self._record(found, hit, taint, self.sources.get(taint.label))
+                    self._record(found, hit, taint, self.sources.get(taint.label), wanted)
                 elif taint.kind == "P":
                     queue += self._through_parameter(hit, taint)
         return self._one_per_sink(found.values())
@@ -597,13 +613,22 @@ class ProjectResolver:
         hit: _Hit,
         taint: Taint,
         source: SourceInfo | None,
+        wanted: set[str],
     ) -> None:
-        if source is None or source.kind not in OUTPUT_RULE_SOURCES:
+        if source is None:
             return
-        key = (hit.rule, hit.step, source.step)
+        rule = hit.rule
+        if rule == PROMPT:  # which prompt rule depends on the source and the placement
+            chosen = prompt_rule(source.kind, taint.tags)
+            if chosen is None or chosen not in wanted or chosen in taint.cleared:
+                return
+            rule = chosen
+        elif source.kind not in OUTPUT_RULE_SOURCES:
+            return
+        key = (rule, hit.step, source.step)
         trace = tuple(step for step in taint.trace if isinstance(step, FlowStep))
         if key not in found or len(trace) < len(found[key].trace):
-            found[key] = FlowHit(hit.rule, hit.text, hit.step, source, (*trace, hit.step), hit.line)
+            found[key] = FlowHit(rule, hit.text, hit.step, source, (*trace, hit.step), hit.line)
 
     def _through_parameter(self, hit: _Hit, taint: Taint) -> list[_Hit]:
         qualname, _, index_text = taint.label[2:].rpartition(":")

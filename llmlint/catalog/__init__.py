@@ -31,6 +31,7 @@ else:  # pragma: no cover
 
 T = TypeVar("T")
 USER_ONLY_KEYS = ("include",)
+SOURCE_KINDS = ("untrusted-input", "indirect-content", "secret")
 
 
 class CatalogError(Exception):
@@ -186,10 +187,25 @@ def _check_entry(entry: Any, where: str) -> None:
                 re.compile(pattern)
             except re.error as exc:
                 raise CatalogError(f"{where}.{attribute}: invalid regex: {exc}") from None
-    exclusive = {"CredentialSetting": ("attribute", "environment"), "Sink": ("call", "method")}
-    pair = exclusive.get(type(entry).__name__)
-    if pair and (getattr(entry, pair[0]) is None) == (getattr(entry, pair[1]) is None):
-        raise CatalogError(f"{where}: give exactly one of {pair[0]!r} and {pair[1]!r}")
+    exclusive = {
+        "CredentialSetting": ("attribute", "environment"),
+        "Sink": ("call", "method"),
+        "Source": ("call", "method", "attribute", "name"),
+    }
+    fields_ = exclusive.get(type(entry).__name__)
+    if fields_ and sum(getattr(entry, f) is not None for f in fields_) != 1:
+        names = ", ".join(repr(f) for f in fields_)
+        raise CatalogError(f"{where}: give exactly one of {names}")
+    kind = getattr(entry, "kind", None)
+    if type(entry).__name__ == "Source" and kind not in SOURCE_KINDS:
+        raise CatalogError(f"{where}.kind: expected one of {', '.join(SOURCE_KINDS)}")
+    for attribute in ("receiver", "key_pattern"):
+        pattern = getattr(entry, attribute, None)
+        if isinstance(pattern, str) and pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise CatalogError(f"{where}.{attribute}: invalid regex: {exc}") from None
     rule = getattr(entry, "rule", None)
     if isinstance(rule, str) and not re.fullmatch(r"LLM\d{3}", rule):
         raise CatalogError(f"{where}.rule: {rule!r} is not a rule code")

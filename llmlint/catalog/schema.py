@@ -33,11 +33,13 @@ class ArgRef:
 
 @dataclass(frozen=True)
 class CredentialArgument:
-    """[[credential-argument]] A call that takes an LLM provider credential (LLM105)."""
+    """[[credential-argument]] A call that takes an LLM provider credential (LLM105), by
+    keyword, or at `position` (`AzureKeyCredential("...")`)."""
 
     call: str
     provider: str
     keywords: tuple[str, ...] = ("api_key",)
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -179,11 +181,14 @@ class Sanitizer:
     """[[sanitizer]] A call whose result is safe for the sinks of `rules` ("*": every sink).
 
     Calls that return no data from their arguments (`len`, `isinstance`, `print`) are
-    sanitizers for "*" too.
+    sanitizers for "*" too. A `validates` call checks its first argument instead of
+    returning a cleaned copy (`rebuff.detect_injection(text)`): the variable it checks is
+    cleared from then on.
     """
 
     call: str
     rules: tuple[str, ...] = ("*",)
+    validates: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,85 @@ class CallThrough:
     method: str
 
 
+@dataclass(frozen=True)
+class Source:
+    """[[source]] Where untrusted or sensitive data enters a program (LLM101-LLM104).
+
+    `kind` is `untrusted-input` (web request data, chat-bot events), `indirect-content`
+    (fetched pages, loaded documents, retrieved chunks, e-mails, uploaded files) or
+    `secret`. Give one of: `call` (what the call returns), `method` with `receiver` (a
+    method of an untyped object: `request.get_json()`), `attribute` (reading a path:
+    `flask.request.args`), `name` with `receiver` (an attribute by regex over its name,
+    on a receiver by regex over its name: `request.GET`, `settings.SECRET_KEY`). With
+    `key-pattern`, only a constant key matching it counts: the argument at `key` for a
+    call (`os.getenv("OPENAI_API_KEY")`), the subscript for an attribute
+    (`os.environ["OPENAI_API_KEY"]`).
+    """
+
+    kind: str
+    label: str
+    call: str | None = None
+    method: str | None = None
+    attribute: str | None = None
+    name: str | None = None
+    receiver: str = ""
+    key: ArgRef | None = None
+    key_pattern: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """[[route]] A decorator that makes a function a web route or an event handler.
+
+    Its parameters carry request or event data (untrusted input), except those typed
+    with a framework class (`Request`), a scalar type, or given by dependency injection.
+    With `parameters` (a regex over the name), only the parameters it matches do:
+    a Slack handler's `event` and `body` are data, its `say` and `ack` are not.
+    """
+
+    decorator: str
+    framework: str
+    parameters: str = ""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """[[prompt]] Where an LLM call takes its prompt (LLM101-LLM104).
+
+    `messages`: lists of role-tagged messages (`{"role": "system", "content": ...}`,
+    `SystemMessage(...)`, `("system", ...)`); `text`: prompt text sent as the user;
+    `system`: system instructions (`system=`, `instructions=`, `system_instruction=`).
+    With `template`, every argument is a variable formatted into the call's own
+    instruction text (`LLMChain.run(question=...)`, CrewAI's `kickoff(inputs=...)`).
+    """
+
+    call: str
+    messages: tuple[ArgRef, ...] = ()
+    text: tuple[ArgRef, ...] = ()
+    system: tuple[ArgRef, ...] = ()
+    template: bool = False
+
+
+@dataclass(frozen=True)
+class MessageRole:
+    """[[message-role]] A message constructor: its `content` is sent with `role`, or with
+    the role named by the constant at `role-argument` (`ChatMessage(role="system", ...)`,
+    `role=MessageRole.SYSTEM`) when that is given."""
+
+    call: str
+    content: ArgRef
+    role: str = "user"
+    role_argument: ArgRef | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    """[[template]] A prompt template: values formatted into it are spliced into its
+    instruction text (`PromptTemplate().format`, `jinja2.Template().render`)."""
+
+    call: str
+
+
 SECTIONS: dict[str, type] = {
     "credential-argument": CredentialArgument,
     "credential-setting": CredentialSetting,
@@ -254,4 +338,9 @@ SECTIONS: dict[str, type] = {
     "tool-class": ToolClass,
     "response-metadata": ResponseMetadata,
     "call-through": CallThrough,
+    "source": Source,
+    "route": Route,
+    "prompt": Prompt,
+    "message-role": MessageRole,
+    "template": Template,
 }
