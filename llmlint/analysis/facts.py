@@ -130,6 +130,30 @@ class LLMCallFact:
     provider: str
     api: str
     model: str | None
+    function: str = ""  # the function it is in (LLM201: which routes reach a model)
+
+
+@dataclass
+class ProjectCallFact:
+    """A call of the project's own code, for the call graph (which routes reach a model)."""
+
+    function: str
+    callees: tuple[str, ...]
+    text: str
+    step: int
+
+
+@dataclass
+class RouteFact:
+    """A web route handler, or a view class whose HTTP-method handlers are routes."""
+
+    target: tuple[str, ...]  # the handler's qualname, or the paths a registration names
+    framework: str
+    step: int  # the handler's `def`, or the registration call
+    limited: bool = False  # by its own decorators, dependencies or class attributes
+    exempt: bool = False  # taken out of app-wide limits
+    owners: tuple[str, ...] = ()  # the app, router or blueprint it is registered on
+    registered: bool = False  # wired by a call (`path(...)`) rather than a decorator
 
 
 @dataclass
@@ -147,6 +171,12 @@ class ModuleFacts:
     tools: list[ToolFact] = field(default_factory=list)
     llm_calls: list[LLMCallFact] = field(default_factory=list)
     star_imports: list[str] = field(default_factory=list)
+    routes: list[RouteFact] = field(default_factory=list)
+    project_calls: list[ProjectCallFact] = field(default_factory=list)
+    # Rate limits beyond one route: apps, routers and blueprints by path, and frameworks
+    # limited project-wide (`Limiter(default_limits=...)`, DRF default throttles).
+    limited_owners: list[str] = field(default_factory=list)
+    limited_frameworks: list[str] = field(default_factory=list)
 
     def to_json(self) -> Any:
         return _encode(self)

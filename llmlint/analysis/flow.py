@@ -28,6 +28,7 @@ from llmlint.analysis.facts import (
     FunctionFact,
     LLMCallFact,
     ModuleFacts,
+    ProjectCallFact,
     SinkHitFact,
     SourceFact,
     ToolFact,
@@ -36,9 +37,10 @@ from llmlint.analysis.flow_prompts import PromptTracker
 from llmlint.analysis.guards import Cleared, cleared_names
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
 from llmlint.analysis.positions import Span, compute_spans
+from llmlint.analysis.routes import RouteCollector
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
-from llmlint.analysis.sinks import method_sinks, sink_value
-from llmlint.analysis.values import EMPTY, Taint, Value, clear, step, union
+from llmlint.analysis.sinks import applies, method_sinks, sink_value
+from llmlint.analysis.values import EMPTY, Taint, Value, clear, reaching, step, union
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import (
     LLMCall,
@@ -85,6 +87,12 @@ def _merge(*envs: Env) -> Env:
     return merged
 
 
+# Calls that never return normally, as written: Flask's abort raises, the others exit.
+NO_RETURN = frozenset(
+    {"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit", "st.stop", "streamlit.stop"}
+)
+
+
 def _exits(suite: cst.BaseSuite) -> bool:
     """Whether a block always leaves its enclosing one (return, raise, continue, break)."""
     if not suite.body:
@@ -96,7 +104,17 @@ def _exits(suite: cst.BaseSuite) -> bool:
         if not isinstance(line, cst.SimpleStatementLine) or not line.body:
             return False
         last = line.body[-1]
+    if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
+        return _dotted(last.value.func) in NO_RETURN  # `abort(400)` raises
     return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
 
 
 class FlowAnalyzer:
@@ -142,6 +160,10 @@ class FlowAnalyzer:
             self._function(node, closure, owner)
         self.facts.globals = {k: v for k, v in module.env.items() if v and "." not in k}
         self._describe_module()
+        routes = RouteCollector(self.model, self.catalog, self._new_step).collect()
+        self.facts.routes = routes.routes
+        self.facts.limited_owners = sorted(routes.limited_owners)
+        self.facts.limited_frameworks = sorted(routes.limited_frameworks)
         self._prune_calls()
         self.facts.star_imports = [s for s in self.model.scope.star_imports if s]
 
@@ -574,7 +596,10 @@ class FlowAnalyzer:
         self._prompt.prompt_hits(node, callees, fact, frame)
         llm = self._llm.match_any(callees)
         if llm:
-            return self._source(node, site, llm, text)
+            generation = self._sinks.match_any(callees)  # `model=` chosen by the request
+            if generation:
+                self._sink_hits(node, fact, generation, frame)
+            return self._source(node, site, llm, text, frame.function)
         # A call can read untrusted data and be a sink too: `requests.get(url)`.
         read = self._prompt.input_call(node, callees, frame)
         placed = self._prompt.placement_call(node, callees, fact, frame)
@@ -583,11 +608,12 @@ class FlowAnalyzer:
         sanitizers = self._sanitizers.match_any(callees)
         if sanitizers:
             rules = {rule for s in sanitizers for rule in s.rules}
+            keeps = {rule for s in sanitizers for rule in s.keeps}
             checked = node.args[0].value if node.args else None
             validates = any(s.validates for s in sanitizers)
             if validates and isinstance(checked, cst.Name) and checked.value in frame.env:
-                frame.env[checked.value] = clear(frame.env[checked.value], rules)
-            return clear(union(receiver or EMPTY, *(a.value for a in args)), rules)
+                frame.env[checked.value] = clear(frame.env[checked.value], rules, keeps)
+            return clear(union(receiver or EMPTY, *(a.value for a in args)), rules, keeps)
         sinks = self._sinks.match_any(callees)
         untyped = not callees or self._is_library(callees)
         if isinstance(node.func, cst.Attribute) and not sinks and untyped:
@@ -614,6 +640,9 @@ class FlowAnalyzer:
         fact.label = self._label("C")
         fact.step = self._new_step(node, f"returned by '{text}'")
         self.facts.calls[fact.label] = fact
+        if callees:
+            project_call = ProjectCallFact(frame.function, fact.callees, text, fact.step)
+            self.facts.project_calls.append(project_call)
         return (Taint(fact.label, (fact.step,)),)
 
     def _argument(self, arg: cst.Arg, frame: Frame) -> ArgFact:
@@ -678,7 +707,12 @@ class FlowAnalyzer:
             self._assign(func.value, union(self._eval(func.value, frame), added), frame)
 
     def _source(
-        self, node: cst.Call, site: CallSite | None, entries: list[LLMCall], text: str
+        self,
+        node: cst.Call,
+        site: CallSite | None,
+        entries: list[LLMCall],
+        text: str,
+        function: str,
     ) -> Value:
         entry = entries[0]
         where = self._new_step(node, f"LLM output from '{text}'")
@@ -687,7 +721,9 @@ class FlowAnalyzer:
             argument = site.argument(entry.model)
             literal = self.model.literal(argument, site.scope) if argument is not None else UNKNOWN
             model_name = literal if isinstance(literal, str) else None
-        self.facts.llm_calls.append(LLMCallFact(where, text, entry.provider, entry.api, model_name))
+        self.facts.llm_calls.append(
+            LLMCallFact(where, text, entry.provider, entry.api, model_name, function)
+        )
         if not any(e.output for e in entries):
             return EMPTY
         label = self._label("S")
@@ -695,13 +731,31 @@ class FlowAnalyzer:
         return (Taint(label, (where,)),)
 
     def _sink_hits(self, node: cst.Call, fact: CallFact, sinks: list[Sink], frame: Frame) -> None:
-        for rule in sorted({s.rule for s in sinks}):
+        for sink in sinks:
+            if sink.at_argument:
+                self._argument_hits(node, fact, sink, frame)
+        for rule in sorted({s.rule for s in sinks if not s.at_argument}):
             value = union(*(sink_value(s, fact) for s in sinks if s.rule == rule))
             if value:
                 where = self._new_step(node, f"reaches '{fact.text}'")
                 self.facts.sink_hits.append(
                     SinkHitFact(rule, fact.text, where, frame.function, value)
                 )
+
+    def _argument_hits(self, node: cst.Call, fact: CallFact, sink: Sink, frame: Frame) -> None:
+        """One hit per argument of `sink` that carries a value, located at the argument."""
+        for ref in sink.args:
+            arg = fact.argument(ref.position, ref.keyword)
+            value = reaching(arg.value, sink.rule) if arg is not None else EMPTY
+            if arg is None or not value or not applies(sink, fact):
+                continue
+            name = arg.keyword or ref.keyword or f"argument {ref.position}"
+            where = self._new_step(
+                node.args[fact.args.index(arg)], f"chooses '{name}' of '{fact.text}'"
+            )
+            self.facts.sink_hits.append(
+                SinkHitFact(sink.rule, fact.text, where, frame.function, value)
+            )
 
     def _tool_registration(self, site: CallSite, frame: Frame) -> None:
         for entry in self._registrations.match_any(site.callees):

@@ -24,7 +24,7 @@ from llmlint.analysis.prompts import (
     role_tag,
 )
 from llmlint.analysis.scope import Scope
-from llmlint.analysis.values import EMPTY, Taint, Value, tag, union
+from llmlint.analysis.values import ALL_RULES, EMPTY, Taint, Value, tag, union
 from llmlint.catalog.schema import MessageRole, Route, Source
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 # Defaults that mean "injected by the framework", not request data.
 INJECTED = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends"})
+# What a number from a request still decides: how much the model may generate (LLM205).
+KEPT_BY_NUMBERS = frozenset({"!LLM205"})
 # Annotations of route parameters that still are request data.
 DATA_TYPES = frozenset(
     {"builtins.str", "builtins.bytes", "builtins.dict", "builtins.list", "typing.Any"}
@@ -47,14 +49,18 @@ class PromptTracker:
         self.model = flow.model
         self._prompts = PromptCatalog(flow.catalog)
         self._routes: dict[cst.FunctionDef, Route] = {}
+        self._inputs: dict[cst.CSTNode, Value] = {}
 
     # -- sources --------------------------------------------------------------------
 
     def _input(self, node: cst.CSTNode, source: Source, text: str) -> Value:
+        if node in self._inputs:  # list items are evaluated twice: one source per read
+            return self._inputs[node]
         label = self.flow._label("S")
         where = self.flow._new_step(node, f"{source.label}: {text}")
         self.flow.facts.sources[label] = SourceFact(label, source.kind, text, where)
-        return (Taint(label, (where,)),)
+        self._inputs[node] = (Taint(label, (where,)),)
+        return self._inputs[node]
 
     def input_call(self, node: cst.Call, callees: frozenset[str], frame: Frame) -> Value | None:
         """The value of a call that reads request data, fetched content or a secret."""
@@ -108,16 +114,19 @@ class PromptTracker:
     def route_parameter(self, node: cst.FunctionDef, param: cst.Param, scope: Scope) -> Value:
         """A route handler's parameter as request data, unless the framework injects it."""
         route = self._routes.get(node)
-        if route is None or self.flow._is_scalar(param, scope) or scope.parent is None:
+        if route is None or scope.parent is None:
             return EMPTY
+        scalar = self.flow._is_scalar(param, scope)
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if scalar and isinstance(annotation, cst.Subscript):
+            return EMPTY  # `Literal["a", "b"]`: the framework allows only these
         if route.parameters and not re.fullmatch(route.parameters, param.name.value):
             return EMPTY
         outer = scope.parent
         default = param.default
         if isinstance(default, cst.Call) and self.model.paths(default.func, outer) & INJECTED:
             return EMPTY
-        if param.annotation is not None:
-            annotation = param.annotation.annotation
+        if annotation is not None and not scalar:
             types = self.model.paths(annotation, outer)
             if types and not types & DATA_TYPES and self.flow._is_library(types):
                 return EMPTY  # `request: Request`: its methods and attributes are the sources
@@ -125,6 +134,8 @@ class PromptTracker:
         label = self.flow._label("S")
         where = self.flow._new_step(param.name, f"request data: {text}")
         self.flow.facts.sources[label] = SourceFact(label, "untrusted-input", text, where)
+        if scalar:  # `n: int` injects no text, but is still a number
+            return (Taint(label, (where,), frozenset({ALL_RULES, *KEPT_BY_NUMBERS})),)
         return (Taint(label, (where,)),)
 
     # -- placement ------------------------------------------------------------------
@@ -232,7 +243,8 @@ class PromptTracker:
         arg = node.args[argument]
         value = arg.value
         if element is not None and isinstance(value, (cst.List, cst.Tuple)):
-            return value.elements[element].value
+            items = value.elements
+            return items[element].value if element < len(items) else arg
         if isinstance(value, (cst.Name, cst.Attribute)):
             return node
         return arg

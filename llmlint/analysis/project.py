@@ -18,8 +18,19 @@ from typing import Any
 
 from llmlint.analysis.facts import CallFact, ClassFact, FunctionFact, ModuleFacts
 from llmlint.analysis.prompts import PROMPT, PROMPT_RULES, prompt_parts, prompt_rule
+from llmlint.analysis.route_reach import RULE as ROUTE_RULE
+from llmlint.analysis.route_reach import RouteReach
 from llmlint.analysis.sinks import sink_value
-from llmlint.analysis.values import EMPTY, Taint, Value, clear, continued, reaching, union
+from llmlint.analysis.values import (
+    EMPTY,
+    Taint,
+    Value,
+    clear,
+    continued,
+    is_cleared,
+    reaching,
+    union,
+)
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import CallThrough, LLMCall, Prompt, Sanitizer, Sink, ToolClass
 from llmlint.finding import FlowStep
@@ -28,6 +39,8 @@ MAX_DEPTH = 24
 PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 MAX_DERIVED_HITS = 20_000
 OUTPUT_RULE_SOURCES = frozenset({"llm-output", "tool-argument"})
+# Sink rules about other origins than the model's output.
+RULE_SOURCES = {"LLM205": frozenset({"untrusted-input"})}
 
 
 @dataclass(frozen=True)
@@ -328,6 +341,19 @@ class ProjectResolver:
         concrete = {k: v for k, v in found.items() if not v[0].abstract}
         return list(concrete.values())
 
+    def is_llm_call(self, callees: Iterable[str]) -> bool:
+        return bool(self._llm.match_any(self.resolve_paths(callees)))
+
+    def functions_called(self, callees: Iterable[str]) -> list[str]:
+        """The qualnames of the project functions a call with these callees may run."""
+        return [function.qualname for function, _ in self._callees(callees)]
+
+    def methods_of(self, cls: str, method: str) -> list[str]:
+        """The implementations of `method` that instances of the class `cls` run."""
+        if cls not in self.classes:
+            return []
+        return [f.qualname for f in self._implementations(self.classes[cls], method)]
+
     def _implementations(self, cls: ClassFact, method: str) -> list[FunctionFact]:
         """The method an instance of `cls` runs: the inherited one, or an override in a
         subclass (the instance may be of any subclass: class hierarchy analysis)."""
@@ -481,7 +507,8 @@ class ProjectResolver:
         inputs = union(expanded.receiver or EMPTY, *(a.value for a in expanded.args))
         sanitizers = self._sanitizers.match_any(callees)
         if sanitizers:
-            return clear(inputs, {rule for s in sanitizers for rule in s.rules})
+            rules = {rule for s in sanitizers for rule in s.rules}
+            return clear(inputs, rules, {rule for s in sanitizers for rule in s.keeps})
         sinks = self._sinks.match_any(callees)
         if sinks:
             reach_step = replace(where, message=f"reaches '{call.text}'")
@@ -577,6 +604,7 @@ class ProjectResolver:
         found: dict[tuple[str, FlowStep, FlowStep], FlowHit] = {}
         if wanted & PROMPT_RULES:
             wanted.add(PROMPT)
+        routes = RouteReach(self).hits() if ROUTE_RULE in wanted else []
         queue = [h for h in self._hits if h.rule in wanted]
         seen: set[tuple[str, FlowStep, str, str]] = set()
         while queue and len(seen) < MAX_DERIVED_HITS:
@@ -591,7 +619,9 @@ class ProjectResolver:
                     self._record(found, hit, taint, self.sources.get(taint.label), wanted)
                 elif taint.kind == "P":
                     queue += self._through_parameter(hit, taint)
-        return self._one_per_sink(found.values())
+        return sorted(
+            [*self._one_per_sink(found.values()), *routes], key=lambda h: (h.sink.location, h.rule)
+        )
 
     @staticmethod
     def _one_per_sink(hits: Iterable[FlowHit]) -> list[FlowHit]:
@@ -620,10 +650,10 @@ class ProjectResolver:
         rule = hit.rule
         if rule == PROMPT:  # which prompt rule depends on the source and the placement
             chosen = prompt_rule(source.kind, taint.tags)
-            if chosen is None or chosen not in wanted or chosen in taint.cleared:
+            if chosen is None or chosen not in wanted or is_cleared(taint, chosen):
                 return
             rule = chosen
-        elif source.kind not in OUTPUT_RULE_SOURCES:
+        elif source.kind not in RULE_SOURCES.get(rule, OUTPUT_RULE_SOURCES):
             return
         key = (rule, hit.step, source.step)
         trace = tuple(step for step in taint.trace if isinstance(step, FlowStep))

@@ -94,6 +94,11 @@ def _possible(arg: ArgFact) -> tuple[object, ...]:
     return () if arg.constant is NOT_CONSTANT else (arg.constant,)
 
 
+def applies(sink: Sink, call: CallFact) -> bool:
+    """Whether `call` is this sink: its conditions (`when`, safe values, write mode) hold."""
+    return _applies(sink, call)
+
+
 def _applies(sink: Sink, call: CallFact) -> bool:
     for keyword, expected in sink.when.items():
         arg = call.argument(None, keyword)

@@ -85,12 +85,22 @@ def prepend(trace: tuple[Any, ...], value: Value) -> Value:
     return tuple(replace(t, trace=_short((*trace, *t.trace))) for t in value)
 
 
-def clear(value: Value, rules: Iterable[str]) -> Value:
-    """The value after a sanitizer for `rules`; a sanitizer for every rule drops it."""
-    rules = frozenset(rules)
-    if ALL_RULES in rules:
+def clear(value: Value, rules: Iterable[str], keeps: Iterable[str] = ()) -> Value:
+    """The value after a sanitizer for `rules`; a sanitizer for every rule drops it,
+    unless it `keeps` some rules (`int()` bounds no token count): those stay open."""
+    rules, kept = frozenset(rules), frozenset(keeps)
+    if ALL_RULES in rules and not kept:
         return EMPTY
+    if ALL_RULES in rules:
+        rules = rules | {f"!{rule}" for rule in kept}
     return union(replace(t, cleared=t.cleared | rules) for t in value)
+
+
+def is_cleared(taint: Taint, rule: str) -> bool:
+    """Whether a sanitizer on the way has made `taint` safe for sinks of `rule`."""
+    if rule in taint.cleared:
+        return True
+    return ALL_RULES in taint.cleared and f"!{rule}" not in taint.cleared
 
 
 def tag(value: Value, *tags: str) -> Value:
@@ -108,7 +118,7 @@ def continued(origin: Taint, later: Taint, trace: tuple[Any, ...]) -> Taint:
 
 def reaching(value: Value, rule: str) -> Value:
     """The taints of `value` that a sink of `rule` must care about."""
-    return tuple(t for t in value if rule not in t.cleared)
+    return tuple(t for t in value if not is_cleared(t, rule))
 
 
 def to_json(value: Value) -> list[list[Any]]:

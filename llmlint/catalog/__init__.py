@@ -32,6 +32,15 @@ else:  # pragma: no cover
 T = TypeVar("T")
 USER_ONLY_KEYS = ("include",)
 SOURCE_KINDS = ("untrusted-input", "indirect-content", "secret")
+RATE_LIMIT_KINDS = (
+    "decorator",
+    "dependency",
+    "app",
+    "middleware",
+    "setting",
+    "attribute",
+    "exempt",
+)
 
 
 class CatalogError(Exception):
@@ -199,6 +208,8 @@ def _check_entry(entry: Any, where: str) -> None:
     kind = getattr(entry, "kind", None)
     if type(entry).__name__ == "Source" and kind not in SOURCE_KINDS:
         raise CatalogError(f"{where}.kind: expected one of {', '.join(SOURCE_KINDS)}")
+    if type(entry).__name__ == "RateLimit" and kind not in RATE_LIMIT_KINDS:
+        raise CatalogError(f"{where}.kind: expected one of {', '.join(RATE_LIMIT_KINDS)}")
     for attribute in ("receiver", "key_pattern"):
         pattern = getattr(entry, attribute, None)
         if isinstance(pattern, str) and pattern:

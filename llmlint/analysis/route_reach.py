@@ -1,0 +1,136 @@
+"""Which web routes reach an LLM call, and which of those no rate limit guards (LLM201).
+
+The call graph is the project's own calls (`ProjectCallFact`) resolved by the project
+resolver, so a handler in `views.py` calling `services.answer()` that calls a wrapper in
+`llm.py` reaches the model there. A route is limited by its own decorators and
+dependencies, by the app, router or blueprint it is registered on, or by a project-wide
+limit of its framework. The finding is a `FlowHit` at the handler's `def` whose trace is
+the chain of calls from the handler to the model.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from llmlint.analysis.facts import RouteFact
+from llmlint.finding import FlowStep
+
+if TYPE_CHECKING:
+    from llmlint.analysis.project import FlowHit, ProjectResolver
+
+RULE = "LLM201"
+# The methods of a view class that answer requests (Django, DRF views and viewsets).
+HANDLER_METHODS = (
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "list",
+    "create",
+    "retrieve",
+    "update",
+    "partial_update",
+    "destroy",
+)
+MAX_VISITED = 5000
+
+
+@dataclass(frozen=True)
+class _Edge:
+    target: str  # a function qualname, or "" for an LLM call
+    step: FlowStep
+    text: str
+
+
+class RouteReach:
+    def __init__(self, resolver: ProjectResolver) -> None:
+        self.resolver = resolver
+        self._edges: dict[str, list[_Edge]] = {}
+        self._function_steps: dict[str, FlowStep] = {}
+        self._limited_owners: set[str] = set()
+        self._limited_frameworks: set[str] = set()
+        for facts in resolver.modules.values():
+            steps = facts.steps
+            for function in facts.functions.values():
+                self._function_steps[function.qualname] = steps[function.step]
+            for site in facts.llm_calls:
+                edge = _Edge("", steps[site.step], site.text)
+                self._edges.setdefault(site.function, []).append(edge)
+            for call in facts.project_calls:
+                self._add_call(call.function, call.callees, steps[call.step], call.text)
+            self._limited_owners.update(facts.limited_owners)
+            self._limited_frameworks.update(facts.limited_frameworks)
+
+    def _add_call(self, function: str, callees: tuple[str, ...], step: FlowStep, text: str) -> None:
+        resolver = self.resolver
+        edges = self._edges.setdefault(function, [])
+        if resolver.is_llm_call(callees):
+            edges.append(_Edge("", step, text))
+            return
+        for target in resolver.functions_called(callees):
+            edges.append(_Edge(target, step, text))
+
+    def hits(self) -> list[FlowHit]:
+        from llmlint.analysis.project import FlowHit, SourceInfo
+
+        found: dict[FlowStep, FlowHit] = {}
+        for facts in self.resolver.modules.values():
+            for route in facts.routes:
+                if self._limited(route):
+                    continue
+                for handler in self._handlers(route, facts.steps[route.step]):
+                    path = self._path_to_model(handler)
+                    start = self._function_steps.get(handler)
+                    if path is None or start is None or start in found:
+                        continue
+                    model = path[-1]
+                    source = SourceInfo("llm-call", model.text, model.step)
+                    head = replace(start, message=f"route handler '{handler.rsplit('.', 1)[-1]}'")
+                    trace = (head, *(replace(e.step, message=_message(e)) for e in path))
+                    found[start] = FlowHit(RULE, model.text, start, source, trace)
+        return sorted(found.values(), key=lambda h: h.sink.location)
+
+    def _limited(self, route: RouteFact) -> bool:
+        if route.limited:
+            return True
+        if route.exempt:
+            return False
+        owners = set(route.owners)
+        for owner in route.owners:  # `app`, bound to `pkg.main.app`
+            owners.update(self.resolver.resolve_paths((owner,)))
+        return bool(owners & self._limited_owners) or route.framework in self._limited_frameworks
+
+    def _handlers(self, route: RouteFact, where: FlowStep) -> list[str]:
+        if not route.registered:
+            return list(route.target)
+        handlers = []
+        for target in self.resolver.resolve_paths(route.target):
+            if target in self.resolver.functions:
+                handlers.append(target)
+            elif target in self.resolver.classes:
+                for method in HANDLER_METHODS:
+                    handlers += self.resolver.methods_of(target, method)
+        return sorted(set(handlers))
+
+    def _path_to_model(self, handler: str) -> list[_Edge] | None:
+        """The shortest chain of calls from `handler` to an LLM call, if there is one."""
+        queue: deque[tuple[str, tuple[_Edge, ...]]] = deque([(handler, ())])
+        seen = {handler}
+        while queue and len(seen) < MAX_VISITED:
+            function, path = queue.popleft()
+            edges = self._edges.get(function, [])
+            for edge in edges:
+                if not edge.target:
+                    return [*path, edge]
+            for edge in edges:
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    queue.append((edge.target, (*path, edge)))
+        return None
+
+
+def _message(edge: _Edge) -> str:
+    return f"calls the model: '{edge.text}'" if not edge.target else f"calls '{edge.text}'"

@@ -1,0 +1,208 @@
+"""Web routes of a module and the rate limits that guard them (LLM201).
+
+A route is a function with a route decorator (`@app.post`, `@router.get`, `@api_view`), or
+a view wired by a registration call (`path("chat/", views.chat)`, `Route("/", endpoint)`,
+`path("x/", ChatView.as_view())`). Limits act at three levels, all catalog data
+(`[[rate-limit]]`): on the route (a decorator, a dependency among the route decorator's
+arguments or the handler's parameters, a view class attribute), on the app, router or
+blueprint it belongs to (found by path, so across modules), or on the whole framework in
+the project (`Limiter(default_limits=...)`, a middleware, DRF's default throttles).
+Whether a route reaches an LLM call is decided by the project resolver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from llmlint.analysis.facts import RouteFact
+from llmlint.analysis.module import CallSite, ModuleModel
+from llmlint.analysis.scope import Scope, ScopeKind
+from llmlint.catalog import Catalog, PatternIndex
+from llmlint.catalog.schema import RateLimit, Route, RouteRegistration
+
+StepMaker = Callable[[cst.CSTNode, str], int]
+# Frameworks whose routes answer HTTP requests (chat-bot handlers and MCP tools do not).
+WEB_FRAMEWORKS = frozenset(
+    {"flask", "quart", "django", "django-ninja", "fastapi", "starlette", "litestar", "aiohttp"}
+)
+
+
+class _Calls(cst.CSTVisitor):
+    """Every call inside a node, and the names and attributes it mentions."""
+
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+        self.references: list[cst.BaseExpression] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.references.append(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.references.append(node)
+
+
+def _inside(node: cst.CSTNode) -> _Calls:
+    found = _Calls()
+    node.visit(found)
+    return found
+
+
+@dataclass
+class RouteFacts:
+    routes: list[RouteFact] = field(default_factory=list)
+    limited_owners: set[str] = field(default_factory=set)
+    limited_frameworks: set[str] = field(default_factory=set)
+
+
+class RouteCollector:
+    """Collects a module's routes and rate limits; steps are recorded with `new_step`."""
+
+    def __init__(self, model: ModuleModel, catalog: Catalog, new_step: StepMaker) -> None:
+        self.model = model
+        self.new_step = new_step
+        self.routes = catalog.index(Route, "decorator")
+        self.registrations = catalog.index(RouteRegistration)
+        limits = catalog.entries(RateLimit)
+        self.limits = {
+            kind: catalog_index([e for e in limits if e.kind == kind])
+            for kind in ("decorator", "dependency", "app", "middleware", "exempt")
+        }
+        self.settings = {e.name: e for e in limits if e.kind == "setting"}
+        self.attributes = {e.name for e in limits if e.kind == "attribute"}
+        self.found = RouteFacts()
+
+    def collect(self) -> RouteFacts:
+        for node, scope in self.model.definitions.items():
+            if isinstance(node, cst.FunctionDef) and scope.parent is not None:
+                self._function(node, scope, scope.parent)
+        self._module_limits()
+        return self.found
+
+    # -- routes ---------------------------------------------------------------------
+
+    def _function(self, node: cst.FunctionDef, scope: Scope, outer: Scope) -> None:
+        route: Route | None = None
+        owners: set[str] = set()
+        limited = exempt = False
+        for decorator in node.decorators:
+            expression = decorator.decorator
+            target = expression.func if isinstance(expression, cst.Call) else expression
+            paths = self.model.paths(target, outer)
+            routes = [r for r in self.routes.match_any(paths) if r.framework in WEB_FRAMEWORKS]
+            if routes:
+                route = routes[0]
+                if isinstance(target, cst.Attribute):
+                    owners |= self.model.paths(target.value, outer)
+                limited |= self._has_dependency(expression, outer)
+            limited |= bool(self.limits["decorator"].match_any(paths))
+            exempt |= bool(self.limits["exempt"].match_any(paths))
+        if route is None:
+            return
+        limited |= self._has_dependency(node.params, outer) or self._class_limited(outer)
+        where = self.new_step(node.name, f"route '{node.name.value}'")
+        self.found.routes.append(
+            RouteFact((scope.qualname,), route.framework, where, limited, exempt, tuple(owners))
+        )
+
+    def _has_dependency(self, node: cst.CSTNode, scope: Scope) -> bool:
+        index = self.limits["dependency"]
+        return any(
+            index.match_any(self.model.paths(call.func, scope)) for call in _inside(node).calls
+        )
+
+    def _class_limited(self, scope: Scope) -> bool:
+        """A method of a view class with `throttle_classes = [...]` or a limiting decorator."""
+        if scope.kind is not ScopeKind.CLASS or not isinstance(scope.node, cst.ClassDef):
+            return False
+        for name in self.attributes:
+            for binding in scope.bindings.get(name, []):
+                value = binding.node
+                if isinstance(value, (cst.List, cst.Tuple)) and value.elements:
+                    return True
+        outer = scope.parent or scope
+        for decorator in scope.node.decorators:
+            for call in [decorator.decorator, *_inside(decorator.decorator).calls]:
+                target = call.func if isinstance(call, cst.Call) else call
+                if self.limits["decorator"].match_any(self.model.paths(target, outer)):
+                    return True
+        return False
+
+    # -- registrations and limits beyond one route -------------------------------------
+
+    def _module_limits(self) -> None:
+        found = self.found
+        for call in self.model.calls:
+            callees = call.callees
+            for registration in self.registrations.match_any(callees):
+                self._registration(call, registration)
+            for limit in self.limits["app"].match_any(callees):
+                if not limit.when_any or any(call.keyword(k) for k in limit.when_any):
+                    found.limited_frameworks.add(limit.framework)
+            for arg in call.node.args:
+                paths = self.model.paths(arg.value, call.scope)
+                for limit in self.limits["middleware"].match_any(paths):
+                    found.limited_frameworks.add(limit.framework)
+            if call.node.args and self._limits_its_argument(call):
+                found.limited_owners |= self.model.paths(call.node.args[0].value, call.scope)
+        self._limited_constructions()
+        self._settings()
+
+    def _limits_its_argument(self, call: CallSite) -> bool:
+        """`limiter.limit("10/minute")(blueprint)`, `app.include_router(router,
+        dependencies=[Depends(RateLimiter(...))])`: the first argument is limited."""
+        func = call.node.func
+        if isinstance(func, cst.Call):
+            return bool(self.limits["decorator"].match_any(self.model.paths(func.func, call.scope)))
+        is_include = isinstance(func, cst.Attribute) and func.attr.value == "include_router"
+        return is_include and self._has_dependency(call.node, call.scope)
+
+    def _registration(self, site: CallSite, entry: RouteRegistration) -> None:
+        node, scope = site.node, site.scope
+        view = site.argument(entry.view)
+        if view is None:
+            return
+        if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute):
+            view = view.func.value  # `ChatView.as_view()`: the class
+        paths = self.model.paths(view, scope)
+        if paths:
+            where = self.new_step(node, f"route registered by '{self.model.text_of(node.func)}'")
+            self.found.routes.append(
+                RouteFact(tuple(sorted(paths)), entry.framework, where, registered=True)
+            )
+
+    def _limited_constructions(self) -> None:
+        """`router = APIRouter(dependencies=[Depends(RateLimiter(...))])`: its routes."""
+        scope = self.model.scope
+        for name, bindings in scope.bindings.items():
+            for binding in bindings:
+                value = binding.node
+                if isinstance(value, cst.Call) and self._has_dependency(value, scope):
+                    self.found.limited_owners |= self.model.paths(cst.Name(name), scope)
+
+    def _settings(self) -> None:
+        """`REST_FRAMEWORK = {"DEFAULT_THROTTLE_CLASSES": [...]}` in a settings module."""
+        for bindings in self.model.scope.bindings.values():
+            for binding in bindings:
+                if isinstance(binding.node, cst.Dict):
+                    self._setting_keys(binding.node)
+
+    def _setting_keys(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = element.key
+            if isinstance(key, cst.SimpleString) and key.evaluated_value in self.settings:
+                value = element.value
+                if not isinstance(value, (cst.List, cst.Tuple)) or value.elements:
+                    entry = self.settings[str(key.evaluated_value)]
+                    self.found.limited_frameworks.add(entry.framework)
+
+
+def catalog_index(entries: list[RateLimit]) -> PatternIndex[RateLimit]:
+    return PatternIndex((e.call, e) for e in entries if e.call)
