@@ -57,6 +57,7 @@ KEYED_LOOKUPS = frozenset({"get", "pop", "setdefault"})
 URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\0]+/")
 SCALAR_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "builtins.complex"})
 LITERAL_TYPES = frozenset({"typing.Literal", "typing_extensions.Literal"})
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 MAX_LOOP_DEPTH = 3
 Env = dict[str, Value]
 
@@ -341,10 +342,19 @@ class FlowAnalyzer:
         """Annotated `int`, `float`, `bool` or a `Literal[...]`: a tool framework validates it."""
         if param.annotation is None or scope.parent is None:
             return False
-        annotation = param.annotation.annotation
+        annotation = self.unannotated(param.annotation.annotation, scope.parent)
         if isinstance(annotation, cst.Subscript):
             return bool(self.model.paths(annotation.value, scope.parent) & LITERAL_TYPES)
         return bool(self.model.paths(annotation, scope.parent) & SCALAR_TYPES)
+
+    def unannotated(self, annotation: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
+        """`T` for `Annotated[T, ...]`, else the annotation itself."""
+        if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+            return annotation
+        first = annotation.slice[0].slice
+        if self.model.paths(annotation.value, scope) & ANNOTATED and isinstance(first, cst.Index):
+            return first.value
+        return annotation
 
     def _define(self, node: cst.FunctionDef, frame: Frame) -> None:
         for decorator in node.decorators:
@@ -458,7 +468,9 @@ class FlowAnalyzer:
             values = []
             for element in node.elements:
                 if isinstance(element, cst.DictElement):
-                    values += [self._eval(element.key, frame), self._eval(element.value, frame)]
+                    value = self._eval(element.value, frame)
+                    value = self._prompt.system_entry(element, value, frame)
+                    values += [self._eval(element.key, frame), value]
                 else:
                     values.append(self._eval(element.value, frame))
             return self._prompt.roles_of_dict(node, union(*values), frame)
@@ -646,19 +658,27 @@ class FlowAnalyzer:
         return (Taint(fact.label, (fact.step,)),)
 
     def _argument(self, arg: cst.Arg, frame: Frame) -> ArgFact:
-        value = self._eval(arg.value, frame)
+        listed = self._list_literal(arg.value, frame)
+        # A literal's items are evaluated once: each evaluation of a call or a source
+        # makes a new origin, and the argument must be the union of its items.
+        items = [self._eval(e.value, frame) for e in listed.elements] if listed else []
+        if listed is not None and listed is arg.value:
+            value = union(*items)
+            if isinstance(listed, cst.Tuple):
+                value = self._prompt.roles_of_tuple(listed, value, frame)
+        else:
+            value = self._eval(arg.value, frame)
         keyword = arg.keyword.value if arg.keyword is not None else None
         constant = self.model.literal(arg.value, frame.scope)
         elements = None
-        listed = self._list_literal(arg.value, frame)
         if listed is not None:
             elements = [
                 ArgFact(
-                    self._eval(e.value, frame),
+                    item,
                     constant=_constant(self.model.literal(e.value, frame.scope)),
                     paths=tuple(sorted(self.model.paths(e.value, frame.scope))),
                 )
-                for e in listed.elements
+                for e, item in zip(listed.elements, items, strict=True)
             ]
             known = {t.label for e in elements for t in e.value}
             appended = tuple(t for t in value if t.label not in known)
@@ -842,6 +862,8 @@ class FlowAnalyzer:
             hit.line = lines.line_text(self.facts.steps[hit.step].location.line)
         for call in self.facts.calls.values():
             call.line = lines.line_text(self.facts.steps[call.step].location.line)
+        for function in self.facts.functions.values():
+            function.line = lines.line_text(self.facts.steps[function.step].location.line)
         return self.facts
 
 

@@ -18,7 +18,9 @@ from llmlint.analysis.prompts import (
     PROMPT,
     ROLE_NAMES,
     SPLICED,
+    SYSTEM,
     PromptCatalog,
+    PromptPart,
     key_matches,
     prompt_parts,
     role_tag,
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 
 # Defaults that mean "injected by the framework", not request data.
 INJECTED = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends"})
+# Keys of request bodies and config dicts that hold the system prompt (Bedrock and
+# Anthropic JSON bodies, google.genai config dicts, Replicate inputs).
+SYSTEM_KEYS = frozenset({"system", "system_instruction", "systemInstruction", "system_prompt"})
 # What a number from a request still decides: how much the model may generate (LLM205).
 KEPT_BY_NUMBERS = frozenset({"!LLM205"})
 # Annotations of route parameters that still are request data.
@@ -118,6 +123,10 @@ class PromptTracker:
             return EMPTY
         scalar = self.flow._is_scalar(param, scope)
         annotation = param.annotation.annotation if param.annotation is not None else None
+        if annotation is not None and self._injected(annotation, scope.parent):
+            return EMPTY  # `Annotated[Session, Depends(get_db)]`
+        if annotation is not None:
+            annotation = self.flow.unannotated(annotation, scope.parent)
         if scalar and isinstance(annotation, cst.Subscript):
             return EMPTY  # `Literal["a", "b"]`: the framework allows only these
         if route.parameters and not re.fullmatch(route.parameters, param.name.value):
@@ -137,6 +146,19 @@ class PromptTracker:
         if scalar:  # `n: int` injects no text, but is still a number
             return (Taint(label, (where,), frozenset({ALL_RULES, *KEPT_BY_NUMBERS})),)
         return (Taint(label, (where,)),)
+
+    def _injected(self, annotation: cst.BaseExpression, scope: Scope) -> bool:
+        if (
+            not isinstance(annotation, cst.Subscript)
+            or self.flow.unannotated(annotation, scope) is annotation
+        ):
+            return False
+        for element in annotation.slice[1:]:
+            metadata = element.slice
+            call = metadata.value if isinstance(metadata, cst.Index) else None
+            if isinstance(call, cst.Call) and self.model.paths(call.func, scope) & INJECTED:
+                return True
+        return False
 
     # -- placement ------------------------------------------------------------------
 
@@ -203,6 +225,12 @@ class PromptTracker:
             value = argument.attr.value  # `MessageRole.SYSTEM`
         return value.lower() if isinstance(value, str) and value.lower() in ROLE_NAMES else None
 
+    def system_entry(self, element: cst.DictElement, value: Value, frame: Frame) -> Value:
+        """`{"system_instruction": x}` in a request body or config: x is system text."""
+        if value and self.model.literal(element.key, frame.scope) in SYSTEM_KEYS:
+            return tag(value, SYSTEM)
+        return value
+
     def roles_of_dict(self, node: cst.Dict, value: Value, frame: Frame) -> Value:
         """`{"role": "system", "content": x}`: x is sent in the system role."""
         for element in node.elements:
@@ -228,7 +256,10 @@ class PromptTracker:
     ) -> None:
         templated = bool(self._prompts.templates.match_any(callees))  # `(prompt | llm).invoke`
         for entry in self._prompts.prompts.match_any(callees):
-            for part in prompt_parts(entry, fact):
+            parts = prompt_parts(entry, fact)
+            if templated and fact.receiver:  # the chain's own messages, formatted in
+                parts.append(PromptPart(fact.receiver, -1))
+            for part in parts:
                 value = tag(part.value, SPLICED) if templated else part.value
                 where = self._prompt_node(node, part.argument, part.element)
                 step = self.flow._new_step(where, f"sent in the prompt of '{fact.text}'")
@@ -240,6 +271,8 @@ class PromptTracker:
     def _prompt_node(node: cst.Call, argument: int, element: int | None) -> cst.CSTNode:
         """The message or argument that carries a part of the prompt, or the call itself
         when the prompt is a variable."""
+        if argument < 0:
+            return node
         arg = node.args[argument]
         value = arg.value
         if element is not None and isinstance(value, (cst.List, cst.Tuple)):

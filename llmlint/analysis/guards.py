@@ -25,6 +25,7 @@ COMPILED = frozenset({"re.compile()", "regex.compile()"})
 CHARACTER_CLASS_CHECKS = frozenset(
     {"isdigit", "isdecimal", "isnumeric", "isidentifier", "isalnum", "isalpha"}
 )
+NORMALIZERS = frozenset({"lower", "upper", "casefold", "strip", "title"})
 _URL_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]+/")
 # name -> the rules it is safe for ("*": every rule)
 Cleared = dict[str, frozenset[str]]
@@ -90,6 +91,19 @@ def _method_guard(test: cst.Call, model: ModuleModel, scope: Scope) -> Cleared:
     return {}
 
 
+def _normalized(node: cst.BaseExpression) -> cst.BaseExpression:
+    """`city` for `city.lower()`, `city.strip()`: a case or space change keeps it allowed."""
+    if (
+        isinstance(node, cst.Call)
+        and not node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in NORMALIZERS
+        and isinstance(node.func.value, cst.Name)
+    ):
+        return node.func.value
+    return node
+
+
 def cleared_names(
     test: cst.BaseExpression, model: ModuleModel, scope: Scope
 ) -> tuple[Cleared, Cleared]:
@@ -103,7 +117,7 @@ def cleared_names(
         return {**first, **second}, {}
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         comparison = test.comparisons[0]
-        operator, right, left = comparison.operator, comparison.comparator, test.left
+        operator, right, left = comparison.operator, comparison.comparator, _normalized(test.left)
         if isinstance(left, cst.Name) and _constant_collection(right, model, scope):
             if isinstance(operator, (cst.In, cst.Equal, cst.Is)):
                 return {left.value: _ALL}, {}
