@@ -19,6 +19,7 @@ from llmlint.analysis.literals import redacted
 from llmlint.analysis.module import ModuleModel
 from llmlint.analysis.positions import Span, compute_spans
 from llmlint.catalog import Catalog
+from llmlint.complexity import parse_hazard
 from llmlint.finding import Finding, FlowStep, Location, Severity
 from llmlint.registry import all_rules
 from llmlint.rule import FlowRule, Report, Rule, RuleContext
@@ -158,6 +159,9 @@ class FileAnalyzer:
             return unparseable(task.rel, error.message, error.line)
         if not task.analyze and _compiles(text, task.rel):
             return FileResult(task.rel)
+        hazard = parse_hazard(text, task.rel)
+        if hazard is not None:
+            return unparseable(task.rel, hazard[0], hazard[1], text)
         try:
             tree = cst.parse_module(text)
         except cst.ParserSyntaxError as error:

@@ -103,6 +103,7 @@ class FunctionFact:
     step: int
     scalar_params: tuple[int, ...] = ()  # annotated int/float/bool/Literal
     abstract: bool = False  # a body that only raises NotImplementedError, `pass` or `...`
+    line: str = ""  # the source line of its `def`, for code frames
 
 
 @dataclass

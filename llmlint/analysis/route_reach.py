@@ -50,12 +50,14 @@ class RouteReach:
         self.resolver = resolver
         self._edges: dict[str, list[_Edge]] = {}
         self._function_steps: dict[str, FlowStep] = {}
+        self._function_lines: dict[str, str] = {}
         self._limited_owners: set[str] = set()
         self._limited_frameworks: set[str] = set()
         for facts in resolver.modules.values():
             steps = facts.steps
             for function in facts.functions.values():
                 self._function_steps[function.qualname] = steps[function.step]
+                self._function_lines[function.qualname] = function.line
             for site in facts.llm_calls:
                 edge = _Edge("", steps[site.step], site.text)
                 self._edges.setdefault(site.function, []).append(edge)
@@ -90,7 +92,8 @@ class RouteReach:
                     source = SourceInfo("llm-call", model.text, model.step)
                     head = replace(start, message=f"route handler '{handler.rsplit('.', 1)[-1]}'")
                     trace = (head, *(replace(e.step, message=_message(e)) for e in path))
-                    found[start] = FlowHit(RULE, model.text, start, source, trace)
+                    line = self._function_lines.get(handler, "")
+                    found[start] = FlowHit(RULE, model.text, start, source, trace, line)
         return sorted(found.values(), key=lambda h: h.sink.location)
 
     def _limited(self, route: RouteFact) -> bool:
@@ -99,8 +102,6 @@ class RouteReach:
         if route.exempt:
             return False
         owners = set(route.owners)
-        for owner in route.owners:  # `app`, bound to `pkg.main.app`
-            owners.update(self.resolver.resolve_paths((owner,)))
         return bool(owners & self._limited_owners) or route.framework in self._limited_frameworks
 
     def _handlers(self, route: RouteFact, where: FlowStep) -> list[str]:

@@ -19,7 +19,7 @@ import libcst as cst
 
 from llmlint.analysis.facts import RouteFact
 from llmlint.analysis.module import CallSite, ModuleModel
-from llmlint.analysis.scope import Scope, ScopeKind
+from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.catalog import Catalog, PatternIndex
 from llmlint.catalog.schema import RateLimit, Route, RouteRegistration
 
@@ -98,7 +98,7 @@ class RouteCollector:
             if routes:
                 route = routes[0]
                 if isinstance(target, cst.Attribute):
-                    owners |= self.model.paths(target.value, outer)
+                    owners |= self._identity(target.value, outer)
                 limited |= self._has_dependency(expression, outer)
             limited |= bool(self.limits["decorator"].match_any(paths))
             exempt |= bool(self.limits["exempt"].match_any(paths))
@@ -109,6 +109,20 @@ class RouteCollector:
         self.found.routes.append(
             RouteFact((scope.qualname,), route.framework, where, limited, exempt, tuple(owners))
         )
+
+    def _identity(self, node: cst.BaseExpression, scope: Scope) -> frozenset[str]:
+        """Which app, router or blueprint object `node` names: the variable it is bound to
+        (`pkg.api.router`), not its type, so that limits and routes meet across modules."""
+        if isinstance(node, cst.Name):
+            names = set()
+            for binding in scope.lookup(node.value):
+                if binding.kind is BindingKind.IMPORT and binding.target:
+                    names.add(binding.target)
+                elif binding.scope.kind is ScopeKind.MODULE:
+                    names.add(f"{binding.scope.qualname}.{node.value}")
+            if names:
+                return frozenset(names)
+        return self.model.paths(node, scope)
 
     def _has_dependency(self, node: cst.CSTNode, scope: Scope) -> bool:
         index = self.limits["dependency"]
@@ -149,7 +163,7 @@ class RouteCollector:
                 for limit in self.limits["middleware"].match_any(paths):
                     found.limited_frameworks.add(limit.framework)
             if call.node.args and self._limits_its_argument(call):
-                found.limited_owners |= self.model.paths(call.node.args[0].value, call.scope)
+                found.limited_owners |= self._identity(call.node.args[0].value, call.scope)
         self._limited_constructions()
         self._settings()
 
@@ -183,7 +197,7 @@ class RouteCollector:
             for binding in bindings:
                 value = binding.node
                 if isinstance(value, cst.Call) and self._has_dependency(value, scope):
-                    self.found.limited_owners |= self.model.paths(cst.Name(name), scope)
+                    self.found.limited_owners.add(f"{scope.qualname}.{name}")
 
     def _settings(self) -> None:
         """`REST_FRAMEWORK = {"DEFAULT_THROTTLE_CLASSES": [...]}` in a settings module."""

@@ -154,20 +154,30 @@ def _finding_lines(finding: Finding) -> Iterable[Text]:
         yield Text.assemble((f"{gutter} {label}", GUTTER_STYLE), (arrow, "dim"), where, message)
 
 
+MAX_FRAME_CHARS = 160  # longer lines (minified or generated code) are shown in part
+
+
 def _code_frame(finding: Finding, gutter: str, style: str) -> Iterable[Text]:
     """The finding's first line under a line-number gutter, with `^^^` under its columns."""
     line = finding.source_line.rstrip("\r\n")
     if not line.strip():
         return
-    shown, starts = expand_line(line)
     loc = finding.location
     first = min(max(loc.column - 1, 0), len(line))
     last = loc.end_column - 1 if loc.end_line == loc.line else len(line)
     last = min(max(last, first), len(line))
+    before = after = ""
+    if len(line) > MAX_FRAME_CHARS:  # a window around the start of the finding
+        start = max(0, min(first - MAX_FRAME_CHARS // 4, len(line) - MAX_FRAME_CHARS))
+        end = start + MAX_FRAME_CHARS
+        before, after = ("…" if start else ""), ("…" if end < len(line) else "")
+        line, first, last = line[start:end], first - start, min(last - start, MAX_FRAME_CHARS)
+    shown, starts = expand_line(line)
     width = max(starts[last] - starts[first], 1)
+    indent = " " * (starts[first] + len(before))
     yield Text(f"{gutter} |", style=GUTTER_STYLE)
-    yield Text.assemble((f"{loc.line} | ", GUTTER_STYLE), shown)
-    yield Text.assemble((f"{gutter} | ", GUTTER_STYLE), " " * starts[first], ("^" * width, style))
+    yield Text.assemble((f"{loc.line} | ", GUTTER_STYLE), before + shown + after)
+    yield Text.assemble((f"{gutter} | ", GUTTER_STYLE), indent, ("^" * width, style))
 
 
 def expand_line(line: str) -> tuple[str, list[int]]:
