@@ -155,6 +155,9 @@ class RouteFact:
     exempt: bool = False  # taken out of app-wide limits
     owners: tuple[str, ...] = ()  # the app, router or blueprint it is registered on
     registered: bool = False  # wired by a call (`path(...)`) rather than a decorator
+    # Decorators from the project's own modules, resolved by the project resolver:
+    # `@app.post` on an imported app, `@limiter.limit` from an `extensions` module.
+    decorators: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -178,6 +181,7 @@ class ModuleFacts:
     # limited project-wide (`Limiter(default_limits=...)`, DRF default throttles).
     limited_owners: list[str] = field(default_factory=list)
     limited_frameworks: list[str] = field(default_factory=list)
+    inclusions: list[tuple[str, str]] = field(default_factory=list)  # (app, its router)
 
     def to_json(self) -> Any:
         return _encode(self)

@@ -161,10 +161,12 @@ class FlowAnalyzer:
             self._function(node, closure, owner)
         self.facts.globals = {k: v for k, v in module.env.items() if v and "." not in k}
         self._describe_module()
-        routes = RouteCollector(self.model, self.catalog, self._new_step).collect()
+        collector = RouteCollector(self.model, self.catalog, self._new_step, self._is_library)
+        routes = collector.collect()
         self.facts.routes = routes.routes
         self.facts.limited_owners = sorted(routes.limited_owners)
         self.facts.limited_frameworks = sorted(routes.limited_frameworks)
+        self.facts.inclusions = routes.inclusions
         self._prune_calls()
         self.facts.star_imports = [s for s in self.model.scope.star_imports if s]
 

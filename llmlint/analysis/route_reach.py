@@ -15,6 +15,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llmlint.analysis.facts import RouteFact
+from llmlint.analysis.routes import WEB_FRAMEWORKS
+from llmlint.catalog import PatternIndex
+from llmlint.catalog.schema import RateLimit, Route
 from llmlint.finding import FlowStep
 
 if TYPE_CHECKING:
@@ -65,6 +68,40 @@ class RouteReach:
                 self._add_call(call.function, call.callees, steps[call.step], call.text)
             self._limited_owners.update(facts.limited_owners)
             self._limited_frameworks.update(facts.limited_frameworks)
+        self._routes = [self._resolved(r) for f in resolver.modules.values() for r in f.routes]
+        # What a decorated view's own decorators say, for when a registration wires it.
+        self._views = {r.target[0]: r for r in self._routes if not r.registered}
+        self._inherit_limits()
+
+    def _resolved(self, route: RouteFact) -> RouteFact:
+        """The route with its project-defined decorators resolved through the project."""
+        if not route.decorators:
+            return route
+        catalog = self.resolver.catalog
+        routes = catalog.index(Route, "decorator")
+        limits = PatternIndex((e.call, e) for e in catalog.entries(RateLimit) if e.call)
+        framework, limited, exempt = route.framework, route.limited, route.exempt
+        for paths in route.decorators:
+            resolved = self.resolver.resolve_paths(tuple(paths))
+            web = [r for r in routes.match_any(resolved) if r.framework in WEB_FRAMEWORKS]
+            framework = framework or (web[0].framework if web else "")
+            for limit in limits.match_any(resolved):
+                limited |= limit.kind == "decorator"
+                exempt |= limit.kind == "exempt"
+        return replace(route, framework=framework, limited=limited, exempt=exempt)
+
+    def _inherit_limits(self) -> None:
+        """A limited app's or router's routers are limited too (`include_router`)."""
+        children: dict[str, set[str]] = {}
+        for facts in self.resolver.modules.values():
+            for parent, child in facts.inclusions:
+                children.setdefault(parent, set()).add(child)
+        queue = list(self._limited_owners)
+        while queue:
+            for child in children.get(queue.pop(), ()):
+                if child not in self._limited_owners:
+                    self._limited_owners.add(child)
+                    queue.append(child)
 
     def _add_call(self, function: str, callees: tuple[str, ...], step: FlowStep, text: str) -> None:
         resolver = self.resolver
@@ -79,21 +116,23 @@ class RouteReach:
         from llmlint.analysis.project import FlowHit, SourceInfo
 
         found: dict[FlowStep, FlowHit] = {}
-        for facts in self.resolver.modules.values():
-            for route in facts.routes:
-                if self._limited(route):
+        for route in self._routes:
+            if not route.framework or self._limited(route):
+                continue
+            for handler in self._handlers(route):
+                view = self._views.get(handler)
+                if view is not None and view is not route and self._limited(view):
+                    continue  # a limited view, wired by a registration call
+                path = self._path_to_model(handler)
+                start = self._function_steps.get(handler)
+                if path is None or start is None or start in found:
                     continue
-                for handler in self._handlers(route, facts.steps[route.step]):
-                    path = self._path_to_model(handler)
-                    start = self._function_steps.get(handler)
-                    if path is None or start is None or start in found:
-                        continue
-                    model = path[-1]
-                    source = SourceInfo("llm-call", model.text, model.step)
-                    head = replace(start, message=f"route handler '{handler.rsplit('.', 1)[-1]}'")
-                    trace = (head, *(replace(e.step, message=_message(e)) for e in path))
-                    line = self._function_lines.get(handler, "")
-                    found[start] = FlowHit(RULE, model.text, start, source, trace, line)
+                model = path[-1]
+                source = SourceInfo("llm-call", model.text, model.step)
+                head = replace(start, message=f"route handler '{handler.rsplit('.', 1)[-1]}'")
+                trace = (head, *(replace(e.step, message=_message(e)) for e in path))
+                line = self._function_lines.get(handler, "")
+                found[start] = FlowHit(RULE, model.text, start, source, trace, line)
         return sorted(found.values(), key=lambda h: h.sink.location)
 
     def _limited(self, route: RouteFact) -> bool:
@@ -104,11 +143,11 @@ class RouteReach:
         owners = set(route.owners)
         return bool(owners & self._limited_owners) or route.framework in self._limited_frameworks
 
-    def _handlers(self, route: RouteFact, where: FlowStep) -> list[str]:
+    def _handlers(self, route: RouteFact) -> list[str]:
         if not route.registered:
             return list(route.target)
         handlers = []
-        for target in self.resolver.resolve_paths(route.target):
+        for target in self.resolver.resolve_paths(tuple(route.target)):
             if target in self.resolver.functions:
                 handlers.append(target)
             elif target in self.resolver.classes:

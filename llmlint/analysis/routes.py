@@ -24,6 +24,8 @@ from llmlint.catalog import Catalog, PatternIndex
 from llmlint.catalog.schema import RateLimit, Route, RouteRegistration
 
 StepMaker = Callable[[cst.CSTNode, str], int]
+# Calls that attach a router or blueprint to an app (or to another router).
+INCLUSIONS = frozenset({"include_router", "register_blueprint"})
 # Frameworks whose routes answer HTTP requests (chat-bot handlers and MCP tools do not).
 WEB_FRAMEWORKS = frozenset(
     {"flask", "quart", "django", "django-ninja", "fastapi", "starlette", "litestar", "aiohttp"}
@@ -58,14 +60,22 @@ class RouteFacts:
     routes: list[RouteFact] = field(default_factory=list)
     limited_owners: set[str] = field(default_factory=set)
     limited_frameworks: set[str] = field(default_factory=set)
+    inclusions: list[tuple[str, str]] = field(default_factory=list)
 
 
 class RouteCollector:
     """Collects a module's routes and rate limits; steps are recorded with `new_step`."""
 
-    def __init__(self, model: ModuleModel, catalog: Catalog, new_step: StepMaker) -> None:
+    def __init__(
+        self,
+        model: ModuleModel,
+        catalog: Catalog,
+        new_step: StepMaker,
+        is_library: Callable[[frozenset[str]], bool],
+    ) -> None:
         self.model = model
         self.new_step = new_step
+        self.is_library = is_library
         self.routes = catalog.index(Route, "decorator")
         self.registrations = catalog.index(RouteRegistration)
         limits = catalog.entries(RateLimit)
@@ -87,27 +97,43 @@ class RouteCollector:
     # -- routes ---------------------------------------------------------------------
 
     def _function(self, node: cst.FunctionDef, scope: Scope, outer: Scope) -> None:
+        """A route handler, or a function whose decorators the resolver must read: they
+        come from another module (`from .app import app`, `from .ext import limiter`), or
+        they limit a view that a registration call wires elsewhere."""
         route: Route | None = None
         owners: set[str] = set()
+        unresolved: list[tuple[str, ...]] = []
         limited = exempt = False
         for decorator in node.decorators:
             expression = decorator.decorator
             target = expression.func if isinstance(expression, cst.Call) else expression
             paths = self.model.paths(target, outer)
             routes = [r for r in self.routes.match_any(paths) if r.framework in WEB_FRAMEWORKS]
-            if routes:
-                route = routes[0]
+            project = bool(paths) and not self.is_library(paths)
+            if routes or project:
+                if routes:
+                    route = routes[0]
+                else:
+                    unresolved.append(tuple(sorted(paths)))
                 if isinstance(target, cst.Attribute):
                     owners |= self._identity(target.value, outer)
                 limited |= self._has_dependency(expression, outer)
             limited |= bool(self.limits["decorator"].match_any(paths))
             exempt |= bool(self.limits["exempt"].match_any(paths))
-        if route is None:
-            return
         limited |= self._has_dependency(node.params, outer) or self._class_limited(outer)
+        if route is None and not (unresolved or limited or exempt):
+            return
         where = self.new_step(node.name, f"route '{node.name.value}'")
         self.found.routes.append(
-            RouteFact((scope.qualname,), route.framework, where, limited, exempt, tuple(owners))
+            RouteFact(
+                (scope.qualname,),
+                route.framework if route else "",
+                where,
+                limited,
+                exempt,
+                tuple(sorted(owners)),
+                decorators=tuple(unresolved),
+            )
         )
 
     def _identity(self, node: cst.BaseExpression, scope: Scope) -> frozenset[str]:
@@ -125,10 +151,17 @@ class RouteCollector:
         return self.model.paths(node, scope)
 
     def _has_dependency(self, node: cst.CSTNode, scope: Scope) -> bool:
+        """A rate-limit dependency called inside `node`, or passed as a made instance
+        (`limit = RateLimiter(...)` then `Depends(limit)`)."""
         index = self.limits["dependency"]
-        return any(
-            index.match_any(self.model.paths(call.func, scope)) for call in _inside(node).calls
-        )
+        for call in _inside(node).calls:
+            if index.match_any(self.model.paths(call.func, scope)):
+                return True
+            for arg in call.args:
+                made = {p[:-2] for p in self.model.paths(arg.value, scope) if p.endswith("()")}
+                if index.match_any(made):
+                    return True
+        return False
 
     def _class_limited(self, scope: Scope) -> bool:
         """A method of a view class with `throttle_classes = [...]` or a limiting decorator."""
@@ -164,6 +197,7 @@ class RouteCollector:
                     found.limited_frameworks.add(limit.framework)
             if call.node.args and self._limits_its_argument(call):
                 found.limited_owners |= self._identity(call.node.args[0].value, call.scope)
+            self._inclusion(call)
         self._limited_constructions()
         self._settings()
 
@@ -175,6 +209,20 @@ class RouteCollector:
             return bool(self.limits["decorator"].match_any(self.model.paths(func.func, call.scope)))
         is_include = isinstance(func, cst.Attribute) and func.attr.value == "include_router"
         return is_include and self._has_dependency(call.node, call.scope)
+
+    def _inclusion(self, call: CallSite) -> None:
+        """`app.include_router(router)`, `app.register_blueprint(bp)`: the parent's limits
+        cover the child's routes."""
+        func = call.node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in INCLUSIONS:
+            return
+        if not call.node.args:
+            return
+        parents = self._identity(func.value, call.scope)
+        children = self._identity(call.node.args[0].value, call.scope)
+        for parent in parents:
+            for child in children:
+                self.found.inclusions.append((parent, child))
 
     def _registration(self, site: CallSite, entry: RouteRegistration) -> None:
         node, scope = site.node, site.scope
