@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,16 +209,25 @@ class FileAnalyzer:
             )
         nodes = [n for _, report in reports for n in _report_nodes(report)]
         spans = compute_spans(tree, [*nodes, *(flow.step_nodes() if flow else ())], lines)
-        result.findings = self._locate(reports, spans, lines, task.rel)
+        # A key reported by LLM105 must not show in any other finding's code frame either.
+        secrets = sorted({s for _, report in reports for s in report.redact}, key=len, reverse=True)
+
+        def line_text(number: int) -> str:
+            text = lines.line_text(number)
+            for secret in secrets:
+                text = text.replace(secret, redacted(secret))
+            return text
+
+        result.findings = self._locate(reports, spans, line_text, task.rel)
         if flow is not None:
-            result.facts = flow.finish(spans).to_json()
+            result.facts = flow.finish(spans, line_text).to_json()
         return result
 
     def _locate(
         self,
         reports: list[tuple[Rule, Report]],
         spans: dict[cst.CSTNode, Span],
-        lines: LineIndex,
+        line_text: Callable[[int], str],
         rel: str,
     ) -> list[Finding]:
         def location(node: cst.CSTNode) -> Location:
@@ -227,9 +237,7 @@ class FileAnalyzer:
         findings = {}
         for rule, report in reports:
             where = location(report.node)
-            source_line = lines.line_text(where.line)
-            for secret in report.redact:
-                source_line = source_line.replace(secret, redacted(secret))
+            source_line = line_text(where.line)
             finding = Finding(
                 code=rule.code,
                 message=report.message,

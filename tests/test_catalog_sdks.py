@@ -707,7 +707,9 @@ def test_sink_options_for_modes_loaders_and_receivers() -> None:
 
 @pytest.mark.parametrize(("code", "written"), SINK_LOOKALIKES)
 def test_look_alikes_are_not_sinks(code: str, written: str) -> None:
-    assert sink_entries(code, written)[1] == []
+    # LLM205's sinks are the cost parameters of LLM calls themselves, not output sinks.
+    output_sinks = [e for e in sink_entries(code, written)[1] if e.rule != "LLM205"]
+    assert output_sinks == []
 
 
 @pytest.mark.parametrize(("method", "receiver", "rules"), METHOD_CASES)

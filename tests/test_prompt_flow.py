@@ -43,10 +43,7 @@ CATALOG_TABLE = {
         {"call": "acme.safety.check", "rules": ["LLM101", "LLM102", "LLM103"], "validates": True},
     ],
 }
-HEADER = (
-    "import os\nfrom acme import helpdesk, llm, safety, web\n"
-    "from acme.llm import ask, chat\n"
-)
+HEADER = "import os\nfrom acme import helpdesk, llm, safety, web\nfrom acme.llm import ask, chat\n"
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ from llmlint.analysis.literals import same_constant
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel, matching_calls
 from llmlint.analysis.scope import Binding, BindingKind, Scope, ScopeKind
 from llmlint.analysis.sinks import INTERPRETERS, REMOTE_SHELLS, WRAPPERS, method_sinks
-from llmlint.catalog import Catalog
+from llmlint.catalog import Catalog, PatternIndex
 from llmlint.catalog.schema import (
     AgentTool,
     ReadOnlyMarker,
@@ -142,6 +142,7 @@ class _Agency:
         self._returning: dict[tuple[Scope, frozenset[str], str], bool] = {}
         self._host_active: set[cst.CSTNode] = set()
         self._sites = {call.node: call for call in model.calls}
+        self._classes = {s.qualname: s for s in model.scopes if s.kind is ScopeKind.CLASS}
 
     def run(self) -> dict[str, list[Grant]]:
         granted: list[tuple[CallSite, AgentTool, str]] = []
@@ -387,7 +388,9 @@ class _Agency:
                     subject = f"'{model.text_of(target)}' {where}"
                     self._add(Grant(capability.rule, call.node, subject))
 
-    def _tool_methods(self, scope: Scope, bases: Any, depth: int = 0) -> list[Scope]:
+    def _tool_methods(
+        self, scope: Scope, bases: PatternIndex[ToolClass], depth: int = 0
+    ) -> list[Scope]:
         """The methods of a tool class that a framework calls with the model's arguments."""
         node = scope.node
         if not isinstance(node, cst.ClassDef) or scope.parent is None or depth > 4:
@@ -400,8 +403,8 @@ class _Agency:
                         function = self.model.function_scope(f"{scope.qualname}().{method}")
                         if function is not None and function not in methods:
                             methods.append(function)
-                local = next((s for s in self.model.scopes if s.qualname == path), None)
-                if local is not None and local is not scope and local.kind is ScopeKind.CLASS:
+                local = self._classes.get(path)
+                if local is not None and local is not scope:
                     for inherited in self._tool_methods(local, bases, depth + 1):
                         name = inherited.name
                         function = self.model.function_scope(f"{scope.qualname}().{name}")
@@ -646,6 +649,9 @@ class _Agency:
             value = call.argument(ref)
             if value is None:
                 continue
+            if sink.when.get("shell") is True:
+                # With shell=True a list runs its first item; the others are $0, $1...
+                value = next(iter(self._elements(value, call.scope)), value)
             if sink.program:
                 if self._controls_program(value, tainted, sink.rule, call.scope):
                     return True
@@ -674,8 +680,23 @@ class _Agency:
         if not isinstance(program, str):
             return self._refers(elements[0], tainted, sink_rule, scope)
         name = program.rsplit("/", 1)[-1]
-        if name in INTERPRETERS or name in WRAPPERS or name in REMOTE_SHELLS:
-            return any(self._refers(e, tainted, sink_rule, scope) for e in elements[1:])
+        rest = elements[1:]
+        subcommand = REMOTE_SHELLS.get(name)
+        remote = subcommand == "" or (
+            subcommand is not None
+            and any(self.model.literal(e, scope) == subcommand for e in rest[:2])
+        )
+        if name in WRAPPERS or remote:  # `sudo cmd`, `ssh host cmd`, `docker exec box cmd`
+            return any(self._refers(e, tainted, sink_rule, scope) for e in rest)
+        flag = INTERPRETERS.get(name)
+        if flag is None:
+            return False  # a fixed program: its arguments are data
+        for index, element in enumerate(rest):
+            option = self.model.literal(element, scope)
+            if not isinstance(option, str) or not option.startswith(("-", "/")):
+                return self._refers(element, tainted, sink_rule, scope)  # the script it runs
+            if option.lower() == flag or (flag.isalpha() and flag in option.lstrip("-")):
+                return any(self._refers(e, tainted, sink_rule, scope) for e in rest[index + 1 :])
         return False
 
     def _fixed_host(

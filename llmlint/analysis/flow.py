@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -848,7 +848,9 @@ class FlowAnalyzer:
                 queue += [t.label for t in value if t.label.startswith("C:")]
         facts.calls = {label: call for label, call in facts.calls.items() if label in wanted}
 
-    def finish(self, spans: Mapping[cst.CSTNode, Span]) -> ModuleFacts:
+    def finish(
+        self, spans: Mapping[cst.CSTNode, Span], line_text: Callable[[int], str] | None = None
+    ) -> ModuleFacts:
         """The facts, with every step located by `spans` (from `step_nodes`)."""
         path = self.model.path
         for node, message in self._steps:
@@ -859,13 +861,13 @@ class FlowAnalyzer:
                 else Location(path, 1, 1, 1, 1)
             )
             self.facts.steps.append(FlowStep(location, message))
-        lines = self.model.lines
+        line_of = line_text or self.model.lines.line_text
         for hit in self.facts.sink_hits:
-            hit.line = lines.line_text(self.facts.steps[hit.step].location.line)
+            hit.line = line_of(self.facts.steps[hit.step].location.line)
         for call in self.facts.calls.values():
-            call.line = lines.line_text(self.facts.steps[call.step].location.line)
+            call.line = line_of(self.facts.steps[call.step].location.line)
         for function in self.facts.functions.values():
-            function.line = lines.line_text(self.facts.steps[function.step].location.line)
+            function.line = line_of(self.facts.steps[function.step].location.line)
         return self.facts
 
 

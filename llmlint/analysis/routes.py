@@ -12,8 +12,8 @@ Whether a route reaches an LLM call is decided by the project resolver.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 
 import libcst as cst
 
@@ -32,27 +32,20 @@ WEB_FRAMEWORKS = frozenset(
 )
 
 
-class _Calls(cst.CSTVisitor):
-    """Every call inside a node, and the names and attributes it mentions."""
-
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-        self.references: list[cst.BaseExpression] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.references.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.references.append(node)
-
-
-def _inside(node: cst.CSTNode) -> _Calls:
-    found = _Calls()
-    node.visit(found)
-    return found
+def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
+    """Every call inside `node`. A plain walk over the node's fields: libcst's visitors
+    rebuild every node they pass, which costs more than the whole rest of this module."""
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            yield current
+        for item in fields(current):
+            value = getattr(current, item.name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
 
 
 @dataclass
@@ -120,7 +113,8 @@ class RouteCollector:
                 limited |= self._has_dependency(expression, outer)
             limited |= bool(self.limits["decorator"].match_any(paths))
             exempt |= bool(self.limits["exempt"].match_any(paths))
-        limited |= self._has_dependency(node.params, outer) or self._class_limited(outer)
+        if route is not None or unresolved or outer.kind is ScopeKind.CLASS:
+            limited |= self._has_dependency(node.params, outer) or self._class_limited(outer)
         if route is None and not (unresolved or limited or exempt):
             return
         where = self.new_step(node.name, f"route '{node.name.value}'")
@@ -154,7 +148,7 @@ class RouteCollector:
         """A rate-limit dependency called inside `node`, or passed as a made instance
         (`limit = RateLimiter(...)` then `Depends(limit)`)."""
         index = self.limits["dependency"]
-        for call in _inside(node).calls:
+        for call in _calls_in(node):
             if index.match_any(self.model.paths(call.func, scope)):
                 return True
             for arg in call.args:
@@ -174,7 +168,7 @@ class RouteCollector:
                     return True
         outer = scope.parent or scope
         for decorator in scope.node.decorators:
-            for call in [decorator.decorator, *_inside(decorator.decorator).calls]:
+            for call in [decorator.decorator, *_calls_in(decorator.decorator)]:
                 target = call.func if isinstance(call, cst.Call) else call
                 if self.limits["decorator"].match_any(self.model.paths(target, outer)):
                     return True

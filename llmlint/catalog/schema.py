@@ -174,6 +174,8 @@ class Sink:
     safe_values: tuple[str, ...] = ()
     # What the call returns is the model's data too (a deserializer's result).
     passes_through: bool = False
+    # Reported at each dangerous argument rather than at the call (`model=...`).
+    at_argument: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,8 @@ class Sanitizer:
     call: str
     rules: tuple[str, ...] = ("*",)
     validates: bool = False
+    # With rules "*": the rules it does not clear (a number is still a token count).
+    keeps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,40 @@ class Route:
 
 
 @dataclass(frozen=True)
+class RouteRegistration:
+    """[[route-registration]] A call that wires the view at `view` to a URL (Django's
+    `path("chat/", views.chat)`, Starlette's `Route`, Flask's `add_url_rule`). A class
+    (`ChatView.as_view()`, a DRF viewset) contributes its HTTP-method handlers."""
+
+    call: str
+    view: ArgRef
+    framework: str
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """[[rate-limit]] What rate-limits web routes (LLM201).
+
+    `kind` says where it acts: `decorator` on one route (`@limiter.limit("5/minute")`,
+    also applied to a Flask blueprint as `limiter.limit(...)(bp)`); `dependency`, a call
+    whose presence among a route's, a router's or an app's dependencies limits them
+    (fastapi-limiter's `RateLimiter`); `app`, a call that limits every route of
+    `framework` in the project when it has one of the `when-any` keywords (flask-limiter's
+    `Limiter(default_limits=...)`); `middleware`, a class added with `add_middleware` or
+    listed in a `middleware=` argument; `setting`, a settings key whose non-empty value
+    limits every route of `framework` (`DEFAULT_THROTTLE_CLASSES`); `attribute`, a view
+    class attribute that limits its handlers (`throttle_classes`); `exempt`, a decorator
+    that removes a route from app-wide limits.
+    """
+
+    kind: str
+    call: str = ""
+    name: str = ""
+    framework: str = ""
+    when_any: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Prompt:
     """[[prompt]] Where an LLM call takes its prompt (LLM101-LLM104).
 
@@ -319,6 +357,173 @@ class Template:
     call: str
 
 
+@dataclass(frozen=True)
+class TokenCap:
+    """[[token-cap]] An LLM call whose output length only the call itself caps (LLM202).
+
+    It is capped when one of `keywords` is passed with a value other than None: as a
+    keyword, in `**{...}`, or as a key or keyword inside one of its `options` arguments
+    (a dict, `dict(...)`, or a config object such as `GenerateContentConfig(...)`). An
+    `options` argument whose content cannot be seen may cap it: the call is not reported.
+    A constant model name at `model` matching `exempt-models` (a regex, searched) is
+    capped by the SDK itself (LiteLLM fills in `max_tokens` for Anthropic models).
+    """
+
+    call: str
+    keywords: tuple[str, ...]
+    options: tuple[str, ...] = ()
+    model: ArgRef | None = None
+    exempt_models: str = ""
+
+
+@dataclass(frozen=True)
+class TokenCapDefault(TokenCap):
+    """[[token-cap-default]] A model or client constructor whose instances have no output
+    cap unless it is given one of `keywords` (directly or in its `options`) (LLM202).
+
+    An LLM call on an instance traced back to this constructor is capped by those
+    keywords on the constructor, on a fluent copy of the instance (`.bind(max_tokens=...)`)
+    or on the call itself. Calls whose receiver cannot be traced to constructors of this
+    section are not reported. `through` names methods that return an object keeping the
+    instance's settings (`model.start_chat()`); their arguments count too.
+    """
+
+    through: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClientTimeout:
+    """[[client-timeout]] An LLM client constructor, or a call that makes its own client,
+    whose default timeout is unbounded or very long (`default` says what it is) (LLM203).
+
+    It is bounded when given one of `keywords` with a value other than None, directly or
+    inside one of its `options` arguments (`http_options={"timeout": ...}`), an HTTP
+    client at one of `http-client` that sets a timeout of its own, or when the module
+    assigns one of the `settings` attributes (`litellm.request_timeout = 30`). A client is
+    not reported either when every request the module makes with it passes one of
+    `request-keywords`, on the call or on a fluent copy (`client.with_options(timeout=...)`).
+    `fix` says how to set one, for the message (by default: pass the first keyword).
+    """
+
+    call: str
+    default: str
+    fix: str = ""
+    keywords: tuple[str, ...] = ("timeout",)
+    options: tuple[str, ...] = ()
+    http_client: tuple[str, ...] = ()
+    request_keywords: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgentLimit:
+    """[[agent-limit]] A call that builds or runs an agent loop, with the arguments that
+    bound it (LLM204). `label` names what it runs, with its article ("a CrewAI agent").
+
+    The loop is unbounded when none of `limits` bounds it: each is None, a constant above
+    its value in `ceilings`, or not passed and without a default in `defaults` (limits
+    are named by their keyword, or key). With `none-is-default`, None stands for the
+    default. Values that are not constants, and `**kwargs`, are taken to bound it.
+    """
+
+    call: str
+    label: str
+    limits: tuple[ArgRef, ...]
+    defaults: dict[str, Scalar] = field(default_factory=dict)
+    ceilings: dict[str, Scalar] = field(default_factory=dict)
+    none_is_default: bool = False
+
+
+@dataclass(frozen=True)
+class LoopWait:
+    """[[loop-wait]] A call that waits for outside input or for time (LLM204): a
+    `while True` loop making it is a service loop paced by events, not a runaway one.
+
+    Either `call` (a call pattern) or `method` with `receiver`, a regex over the name of
+    the object it is called on (`queue.get()`, `websocket.receive_text()`).
+    """
+
+    call: str | None = None
+    method: str | None = None
+    receiver: str = ""
+
+
+@dataclass(frozen=True)
+class AgentTool:
+    """[[agent-tool]] A call that makes a tool or an agent with a dangerous capability: a
+    shell, code execution, the file system, the network, a database (LLM301-LLM305, named
+    by `rule`); `label` says what it is.
+
+    It is reported when every `when` keyword has its constant (passed directly, in
+    `**{...}`, or one level down in an options dict; one not passed takes its value from
+    `defaults`, if there), every `when-given` keyword is passed with a value, and, with
+    `selects`, the list there names one of `names` (`x.*` counts as `x`). An `unless`
+    keyword with its constant (or a value that is not a constant), or an `unless-given`
+    keyword passed with a value (not None, False or empty), makes it safe. A tool passed
+    directly to another tool of the same rule is reported through that one.
+    """
+
+    call: str
+    rule: str
+    label: str
+    when: dict[str, Scalar] = field(default_factory=dict)
+    defaults: dict[str, Scalar] = field(default_factory=dict)
+    when_given: tuple[str, ...] = ()
+    unless: dict[str, Scalar] = field(default_factory=dict)
+    unless_given: tuple[str, ...] = ()
+    selects: ArgRef | None = None
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SqlTool:
+    """[[sql-tool]] A tool, agent or chain that runs SQL a model writes on the connection
+    (or URI) at one of its `database` arguments (LLM305). It is reported when that
+    connection is made in the module by a [[sql-connection]] (or is a URI) with no table
+    allowlist and no [[read-only-marker]]; an `unless-given` keyword makes it safe."""
+
+    call: str
+    label: str
+    database: tuple[ArgRef, ...]
+    unless_given: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SqlConnection:
+    """[[sql-connection]] A call that makes a database connection for SQL tools (LLM305).
+
+    Passing an `allowlist` keyword limits the tables a model is given. With `engine`, the
+    connection wraps the engine there: one made elsewhere (a parameter, an attribute) may
+    be read-only, and the connection is not reported.
+    """
+
+    call: str
+    engine: tuple[ArgRef, ...] = ()
+    allowlist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadOnlyMarker:
+    """[[read-only-marker]] A regex, searched in the source of a database connection and
+    of what its names were assigned, that marks it read-only (`?mode=ro`) (LLM305)."""
+
+    regex: str
+
+
+@dataclass(frozen=True)
+class ToolCapability:
+    """[[tool-capability]] What a tool the project defines can do when its arguments
+    reach a [[sink]] of `sink-rule`: reported as `rule` (LLM301-LLM304); `label` says it
+    ("runs shell commands"). With `host-prefix`, the values are URLs: one that starts
+    with a constant `scheme://host/`, or with a base the model does not choose, is not
+    the model's choice."""
+
+    sink_rule: str
+    rule: str
+    label: str
+    host_prefix: bool = False
+
+
 SECTIONS: dict[str, type] = {
     "credential-argument": CredentialArgument,
     "credential-setting": CredentialSetting,
@@ -331,11 +536,21 @@ SECTIONS: dict[str, type] = {
     "model-server": ModelServer,
     "returns-receiver": ReturnsReceiver,
     "llm-call": LLMCall,
+    "token-cap": TokenCap,
+    "token-cap-default": TokenCapDefault,
+    "client-timeout": ClientTimeout,
+    "agent-limit": AgentLimit,
+    "loop-wait": LoopWait,
     "sink": Sink,
     "sanitizer": Sanitizer,
     "tool-decorator": ToolDecorator,
     "tool-registration": ToolRegistration,
     "tool-class": ToolClass,
+    "agent-tool": AgentTool,
+    "sql-tool": SqlTool,
+    "sql-connection": SqlConnection,
+    "read-only-marker": ReadOnlyMarker,
+    "tool-capability": ToolCapability,
     "response-metadata": ResponseMetadata,
     "call-through": CallThrough,
     "source": Source,
@@ -343,4 +558,6 @@ SECTIONS: dict[str, type] = {
     "prompt": Prompt,
     "message-role": MessageRole,
     "template": Template,
+    "route-registration": RouteRegistration,
+    "rate-limit": RateLimit,
 }
