@@ -2,8 +2,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from llmlint.analysis.limits import KeyFinders, Presence, Tracer, llm_calls, receiver_of
+from llmlint.analysis.call_options import KeyFinders, Presence
 from llmlint.analysis.module import CallSite, ModuleModel, matching_calls
+from llmlint.analysis.receivers import Tracer, llm_calls, receiver_of
 from llmlint.analysis.scope import Scope
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import ClientTimeout

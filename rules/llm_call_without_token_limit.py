@@ -4,16 +4,9 @@ from functools import lru_cache
 
 import libcst as cst
 
-from llmlint.analysis.limits import (
-    KeyFinders,
-    Origin,
-    Presence,
-    Tracer,
-    combine,
-    llm_calls,
-    receiver_of,
-)
+from llmlint.analysis.call_options import KeyFinders, Presence, combine
 from llmlint.analysis.module import CallSite, ModuleModel
+from llmlint.analysis.receivers import Origin, Tracer, llm_calls, receiver_of
 from llmlint.analysis.scope import Scope
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import TokenCap, TokenCapDefault

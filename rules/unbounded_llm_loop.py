@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import libcst as cst
 
-from llmlint.analysis.limits import (
+from llmlint.analysis.loop_bounds import (
     ABSENT,
     Absent,
     LLMReach,

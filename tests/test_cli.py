@@ -38,9 +38,8 @@ REMOTE_CODE = (  # LLM403 at 3:9, LLM401 at 3:44
 )
 RAY_DASHBOARD = 'import ray\n\nray.init(dashboard_host="0.0.0.0")\n'  # LLM404 at 3:10
 API_KEY = "sk-proj-Va26gkl5PYYzEZoByFNF5YuDuB1TFLnYttfOb0jP"
-HARDCODED_KEY = (
-    f'from openai import OpenAI\n\nclient = OpenAI(api_key="{API_KEY}", timeout=30)\n'  # LLM105 3:25
-)
+# LLM105 at 3:25 (the timeout keeps LLM203 away).
+HARDCODED_KEY = f'from openai import OpenAI\n\nclient = OpenAI(api_key="{API_KEY}", timeout=30)\n'
 CLEAN = 'import json\n\nprint(json.dumps({"ok": True}))\n'
 # LLM000 at 3:1 ("'(' was never closed"); it names torch.load, so no prefilter skips it.
 SYNTAX_ERROR = "import torch\n\ndef restore(path:\n    return torch.load(path)\n"

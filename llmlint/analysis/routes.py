@@ -79,6 +79,7 @@ class RouteCollector:
         self.settings = {e.name: e for e in limits if e.kind == "setting"}
         self.attributes = {e.name for e in limits if e.kind == "attribute"}
         self.found = RouteFacts()
+        self._classes: dict[str, bool] = {}
 
     def collect(self) -> RouteFacts:
         for node, scope in self.model.definitions.items():
@@ -113,8 +114,9 @@ class RouteCollector:
                 limited |= self._has_dependency(expression, outer)
             limited |= bool(self.limits["decorator"].match_any(paths))
             exempt |= bool(self.limits["exempt"].match_any(paths))
-        if route is not None or unresolved or outer.kind is ScopeKind.CLASS:
-            limited |= self._has_dependency(node.params, outer) or self._class_limited(outer)
+        if route is not None or unresolved:
+            limited |= self._has_dependency(node.params, outer)
+        limited |= self._class_limited(outer)
         if route is None and not (unresolved or limited or exempt):
             return
         where = self.new_step(node.name, f"route '{node.name.value}'")
@@ -161,13 +163,18 @@ class RouteCollector:
         """A method of a view class with `throttle_classes = [...]` or a limiting decorator."""
         if scope.kind is not ScopeKind.CLASS or not isinstance(scope.node, cst.ClassDef):
             return False
+        if scope.qualname not in self._classes:
+            self._classes[scope.qualname] = self._class_limits(scope, scope.node)
+        return self._classes[scope.qualname]
+
+    def _class_limits(self, scope: Scope, node: cst.ClassDef) -> bool:
         for name in self.attributes:
             for binding in scope.bindings.get(name, []):
                 value = binding.node
                 if isinstance(value, (cst.List, cst.Tuple)) and value.elements:
                     return True
         outer = scope.parent or scope
-        for decorator in scope.node.decorators:
+        for decorator in node.decorators:
             for call in [decorator.decorator, *_calls_in(decorator.decorator)]:
                 target = call.func if isinstance(call, cst.Call) else call
                 if self.limits["decorator"].match_any(self.model.paths(target, outer)):
