@@ -1,6 +1,6 @@
 """The part of the flow interpreter that follows data into prompts (LLM101-LLM104).
 
-A mixin of `FlowAnalyzer`: it turns request data, fetched content and secrets into source
+A helper that `FlowAnalyzer` owns: it turns request data, fetched content and secrets into source
 labels, tags values as `spliced` or with a message role where prompts are built, and
 records each part of an LLM call's prompt as a PROMPT sink hit.
 """
