@@ -168,6 +168,25 @@ class Rule:
         return Report(node, message, tuple(flow), tuple(related), tuple(redact))
 
 
+class AgencyRule(Rule):
+    """An excessive-agency rule (LLM3xx): the tools and agents that `llmlint.analysis.agency`
+    finds granting this rule's capability, reported with the rule's `consequence`."""
+
+    abstract = True
+    consequence: ClassVar[str] = ""  # completes "<tool>: <consequence>."
+
+    def prefilter(self, catalog: Catalog) -> Prefilter | None:
+        from llmlint.analysis.agency import agency_prefilter  # the rules' own dependency
+
+        return agency_prefilter(catalog, self.code)
+
+    def check(self, ctx: RuleContext) -> Iterable[Report]:
+        from llmlint.analysis.agency import grants
+
+        for grant in grants(ctx.model, ctx.catalog, self.code):
+            yield self.report(grant.node, grant.message(self.consequence), related=grant.related)
+
+
 class FlowRule(Rule):
     """A data-flow rule: LLM output (or a tool argument a model chose) reaching a sink.
 

@@ -1,13 +1,8 @@
-from collections.abc import Iterator
-
-from llmlint.analysis.agency import agency_prefilter, grants
-from llmlint.catalog import Catalog
 from llmlint.finding import Severity
-from llmlint.prefilter import Prefilter
-from llmlint.rule import Report, Rule, RuleContext
+from llmlint.rule import AgencyRule
 
 
-class AgentCodeExecutionTool(Rule):
+class AgentCodeExecutionTool(AgencyRule):
     """
     ## What it does
     Finds agents and tools that run code a model writes on this machine. It reports
@@ -70,14 +65,4 @@ class AgentCodeExecutionTool(Rule):
     owasp = ("LLM08:2023", "LLM06:2025")
     cwe = (94, 250)
     precision = "high"
-
-    def prefilter(self, catalog: Catalog) -> Prefilter:
-        return agency_prefilter(catalog, self.code)
-
-    def check(self, ctx: RuleContext) -> Iterator[Report]:
-        for grant in grants(ctx.model, ctx.catalog, self.code):
-            yield self.report(
-                grant.node,
-                grant.message("any code the model writes runs with this process's privileges"),
-                related=grant.related,
-            )
+    consequence = "any code the model writes runs with this process's privileges"

@@ -1,13 +1,8 @@
-from collections.abc import Iterator
-
-from llmlint.analysis.agency import agency_prefilter, grants
-from llmlint.catalog import Catalog
 from llmlint.finding import Severity
-from llmlint.prefilter import Prefilter
-from llmlint.rule import Report, Rule, RuleContext
+from llmlint.rule import AgencyRule
 
 
-class AgentDatabaseWriteAccess(Rule):
+class AgentDatabaseWriteAccess(AgencyRule):
     """
     ## What it does
     Finds SQL agents and tools that run model-written SQL on a connection that can write.
@@ -64,14 +59,4 @@ class AgentDatabaseWriteAccess(Rule):
     owasp = ("LLM08:2023", "LLM06:2025")
     cwe = (269,)
     precision = "medium"
-
-    def prefilter(self, catalog: Catalog) -> Prefilter:
-        return agency_prefilter(catalog, self.code)
-
-    def check(self, ctx: RuleContext) -> Iterator[Report]:
-        for grant in grants(ctx.model, ctx.catalog, self.code):
-            yield self.report(
-                grant.node,
-                grant.message("the model can change or delete data, not only read it"),
-                related=grant.related,
-            )
+    consequence = "the model can change or delete data, not only read it"

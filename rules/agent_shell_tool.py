@@ -1,13 +1,8 @@
-from collections.abc import Iterator
-
-from llmlint.analysis.agency import agency_prefilter, grants
-from llmlint.catalog import Catalog
 from llmlint.finding import Severity
-from llmlint.prefilter import Prefilter
-from llmlint.rule import Report, Rule, RuleContext
+from llmlint.rule import AgencyRule
 
 
-class AgentShellTool(Rule):
+class AgentShellTool(AgencyRule):
     """
     ## What it does
     Finds agents and tools that give a model a shell. It reports LangChain's `ShellTool`,
@@ -75,14 +70,4 @@ class AgentShellTool(Rule):
     owasp = ("LLM08:2023", "LLM06:2025")
     cwe = (78, 250)
     precision = "high"
-
-    def prefilter(self, catalog: Catalog) -> Prefilter:
-        return agency_prefilter(catalog, self.code)
-
-    def check(self, ctx: RuleContext) -> Iterator[Report]:
-        for grant in grants(ctx.model, ctx.catalog, self.code):
-            yield self.report(
-                grant.node,
-                grant.message("any command the model writes runs on this machine"),
-                related=grant.related,
-            )
+    consequence = "any command the model writes runs on this machine"

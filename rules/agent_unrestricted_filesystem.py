@@ -1,13 +1,8 @@
-from collections.abc import Iterator
-
-from llmlint.analysis.agency import agency_prefilter, grants
-from llmlint.catalog import Catalog
 from llmlint.finding import Severity
-from llmlint.prefilter import Prefilter
-from llmlint.rule import Report, Rule, RuleContext
+from llmlint.rule import AgencyRule
 
 
-class AgentUnrestrictedFilesystem(Rule):
+class AgentUnrestrictedFilesystem(AgencyRule):
     """
     ## What it does
     Finds file tools that give a model the whole file system. It reports LangChain's
@@ -60,14 +55,4 @@ class AgentUnrestrictedFilesystem(Rule):
     owasp = ("LLM08:2023", "LLM06:2025")
     cwe = (22, 732)
     precision = "medium"
-
-    def prefilter(self, catalog: Catalog) -> Prefilter:
-        return agency_prefilter(catalog, self.code)
-
-    def check(self, ctx: RuleContext) -> Iterator[Report]:
-        for grant in grants(ctx.model, ctx.catalog, self.code):
-            yield self.report(
-                grant.node,
-                grant.message("the model can reach any file this process can"),
-                related=grant.related,
-            )
+    consequence = "the model can reach any file this process can"

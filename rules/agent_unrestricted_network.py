@@ -1,13 +1,8 @@
-from collections.abc import Iterator
-
-from llmlint.analysis.agency import agency_prefilter, grants
-from llmlint.catalog import Catalog
 from llmlint.finding import Severity
-from llmlint.prefilter import Prefilter
-from llmlint.rule import Report, Rule, RuleContext
+from llmlint.rule import AgencyRule
 
 
-class AgentUnrestrictedNetwork(Rule):
+class AgentUnrestrictedNetwork(AgencyRule):
     """
     ## What it does
     Finds request tools that let a model choose the URL. It reports LangChain's
@@ -64,11 +59,4 @@ class AgentUnrestrictedNetwork(Rule):
     owasp = ("LLM08:2023", "LLM06:2025")
     cwe = (918,)
     precision = "medium"
-
-    def prefilter(self, catalog: Catalog) -> Prefilter:
-        return agency_prefilter(catalog, self.code)
-
-    def check(self, ctx: RuleContext) -> Iterator[Report]:
-        consequence = "the model can send requests to any URL, internal services included"
-        for grant in grants(ctx.model, ctx.catalog, self.code):
-            yield self.report(grant.node, grant.message(consequence), related=grant.related)
+    consequence = "the model can send requests to any URL, internal services included"

@@ -312,7 +312,7 @@ class ModuleModel:
         class_scope = self._classes.get(owner[:-2] if owner.endswith("()") else owner)
         if class_scope is None:
             return None
-        for scope in self._class_chain(class_scope):
+        for scope in self.class_chain(class_scope):
             for binding in scope.bindings.get(name, ()):
                 if binding.kind is BindingKind.DEFINITION and binding.target in self._functions:
                     return self._functions[binding.target]
@@ -363,7 +363,7 @@ class ModuleModel:
         class_scope = self._classes.get(base[:-2] if instance else base)
         if class_scope is None:
             return found
-        for scope in self._class_chain(class_scope):
+        for scope in self.class_chain(class_scope):
             bindings = list(scope.bindings.get(attribute, ()))
             if instance:
                 bindings += scope.instance_attributes.get(attribute, [])
@@ -374,7 +374,7 @@ class ModuleModel:
                 break
         return found
 
-    def _class_chain(self, scope: Scope) -> Iterator[Scope]:
+    def class_chain(self, scope: Scope) -> Iterator[Scope]:
         """The class and its bases defined in this module, in MRO-like order."""
         seen: set[str] = set()
         queue = [scope]

@@ -257,7 +257,7 @@ class Tracer(Generic[T]):
         attribute = expr.attr.value
         found: list[Binding] = []
         for cls in classes:
-            for current in self._class_chain(cls):
+            for current in self.model.class_chain(cls):
                 bindings = [
                     b
                     for b in current.bindings.get(attribute, ())
@@ -269,22 +269,6 @@ class Tracer(Generic[T]):
                     found.extend(b for b in bindings if b.kind is not BindingKind.ANNOTATION)
                     break
         return found
-
-    def _class_chain(self, scope: Scope) -> Iterator[Scope]:
-        seen: set[str] = set()
-        queue = [scope]
-        while queue:
-            current = queue.pop(0)
-            if current.qualname in seen:
-                continue
-            seen.add(current.qualname)
-            yield current
-            node = current.node
-            if isinstance(node, cst.ClassDef) and current.parent is not None:
-                for base in node.bases:
-                    for path in self.model.paths(base.value, current.parent):
-                        if path in self._classes:
-                            queue.append(self._classes[path])
 
 
 def _method(call: cst.Call) -> str:
