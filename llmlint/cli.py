@@ -28,7 +28,6 @@ from llmlint.config import (
     load_config,
     resolve_settings,
 )
-from llmlint.docs import rules_markdown_table
 from llmlint.engine import EngineOptions, EngineResult, InputFile, run
 from llmlint.files import PathPatterns, discover, module_name
 from llmlint.registry import (
@@ -331,6 +330,8 @@ def rule_command(code: str) -> None:
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, severity, OWASP LLM Top 10 ids and CWE."""
     if output_format == "markdown":
+        from llmlint.docs import rules_markdown_table  # only this command uses it
+
         click.echo(rules_markdown_table(all_rules()), nl=False)
         return
     from llmlint.report.text import render_rules_table

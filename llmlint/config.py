@@ -8,7 +8,6 @@ against the registry here; `registry.select_rules` does that with the recorded o
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import sys
@@ -158,6 +157,8 @@ class _Parser:
     def parse(self, data: dict[str, Any]) -> Config:
         for key in data:
             if key not in KNOWN_KEYS:
+                import difflib  # only for this error message
+
                 close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 where = f" in {self.section}" if self.section else ""

@@ -14,14 +14,14 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, asdict, dataclass, fields
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import MISSING, dataclass, fields
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from llmlint.catalog.schema import SECTIONS, ArgRef
+from llmlint.catalog.schema import SECTIONS, ArgRef, CredentialSetting, RateLimit, Sink, Source
 from llmlint.config import ConfigError, read_toml
 
 if sys.version_info >= (3, 11):
@@ -47,30 +47,65 @@ class CatalogError(Exception):
     """A catalog file or table that does not follow the schema."""
 
 
+_Key = tuple[str | None, str | None]  # a glob's first and last segment; None: has `*`
+
+
+@cache
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """`*` matches any run of characters except parentheses; the whole path must match."""
+    return re.compile("[^()]*".join(re.escape(p) for p in pattern.split("*")) + r"\Z")
+
+
+class _Globs(Generic[T]):
+    """Globs that may match the same paths, in catalog order; compiled on first use."""
+
+    __slots__ = ("_patterns", "_regexes")
+
+    def __init__(self, patterns: list[tuple[str, T]]) -> None:
+        self._patterns = patterns
+        self._regexes: list[tuple[re.Pattern[str], T]] | None = None
+
+    def matching(self, path: str) -> Iterator[T]:
+        if self._regexes is None:
+            self._regexes = [(_glob_regex(p), item) for p, item in self._patterns]
+        return (item for regex, item in self._regexes if regex.match(path))
+
+
 class PatternIndex(Generic[T]):
     """Finds the entries whose call pattern matches a resolved callee path.
 
-    Globs are bucketed by their last segment (the method name), so a lookup tries only
-    the few that can match, however large the catalog grows.
+    Globs are bucketed by their first segment (the package) and their last (the method
+    name), where these have no `*`, so a lookup tries only the few that can match, however
+    large the catalog grows. A bucket's regexes are compiled on its first lookup: a run
+    compiles only those of the names that its files call.
     """
 
     def __init__(self, items: Iterable[tuple[str, T]]) -> None:
         self._exact: dict[str, list[T]] = {}
-        self._globs: dict[str, list[tuple[re.Pattern[str], T]]] = {}
-        for pattern, item in items:
+        grouped: dict[_Key, list[tuple[int, str, T]]] = {}
+        for order, (pattern, item) in enumerate(items):
             if "*" in pattern:
-                parts = (re.escape(p) for p in pattern.split("*"))
-                regex = re.compile("[^()]*".join(parts) + r"\Z")
-                last = pattern.rpartition(".")[2]
-                self._globs.setdefault("" if "*" in last else last, []).append((regex, item))
+                first, last = pattern.partition(".")[0], pattern.rpartition(".")[2]
+                key = (None if "*" in first else first, None if "*" in last else last)
+                grouped.setdefault(key, []).append((order, pattern, item))
             else:
                 self._exact.setdefault(pattern, []).append(item)
+        # A package's bucket also holds the globs of any package with the same last
+        # segment, in catalog order: a path then tries one bucket per kind of last segment.
+        self._globs: dict[_Key, _Globs[T]] = {}
+        for (package, method), globs in grouped.items():
+            if package is not None:
+                globs = sorted(globs + grouped.get((None, method), []), key=lambda g: g[0])
+            self._globs[package, method] = _Globs([(pattern, item) for _, pattern, item in globs])
 
     def match(self, path: str) -> list[T]:
         found = list(self._exact.get(path, ()))
-        last = path.rpartition(".")[2]
-        for bucket in (self._globs.get(last, ()), self._globs.get("", ())):
-            found.extend(item for regex, item in bucket if regex.match(path))
+        if self._globs:
+            first, last = path.partition(".")[0], path.rpartition(".")[2]
+            for tail in (last, None):
+                globs = self._globs.get((first, tail)) or self._globs.get((None, tail))
+                if globs:
+                    found.extend(globs.matching(path))
         return found
 
     def match_any(self, paths: Iterable[str]) -> list[T]:
@@ -89,7 +124,7 @@ class Catalog:
     sections: Mapping[str, tuple[Any, ...]]
 
     def entries(self, kind: type[T]) -> tuple[T, ...]:
-        entries: tuple[T, ...] = self.sections.get(_section_name(kind), ())
+        entries: tuple[T, ...] = self.sections.get(_SECTION_NAMES[kind], ())
         return entries
 
     def index(self, kind: type[T], attribute: str = "call") -> PatternIndex[T]:
@@ -108,117 +143,165 @@ class Catalog:
 
     @cached_property
     def fingerprint(self) -> str:
-        canonical = {name: [asdict(e) for e in entries] for name, entries in self.sections.items()}
-        encoded = json.dumps(canonical, sort_keys=True, default=str).encode()
+        encoded = json.dumps(self.sections, sort_keys=True, default=_fields_of).encode()
         return hashlib.sha256(encoded).hexdigest()[:16]
 
 
-def _section_name(kind: type) -> str:
-    for name, cls in SECTIONS.items():
-        if cls is kind:
-            return name
-    raise KeyError(kind)
+def _fields_of(value: object) -> object:
+    """For the fingerprint: an entry's or ArgRef's fields, as `asdict` gives them but
+    without its deep copy (json encodes the values themselves)."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        return str(value)
+    return {name: getattr(value, name) for name in names}
+
+
+_FIELD_NAMES = {
+    kind: tuple(spec.name for spec in fields(kind)) for kind in (*SECTIONS.values(), ArgRef)
+}
+_SECTION_NAMES = {kind: name for name, kind in SECTIONS.items()}
 
 
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+_RULE_CODE = re.compile(r"LLM\d{3}")
+# Sections whose entries give exactly one of these fields.
+_EXCLUSIVE: dict[type, tuple[str, ...]] = {
+    CredentialSetting: ("attribute", "environment"),
+    Sink: ("call", "method"),
+    Source: ("call", "method", "attribute", "name"),
+}
+_ALLOWED_KINDS: dict[type, tuple[str, ...]] = {Source: SOURCE_KINDS, RateLimit: RATE_LIMIT_KINDS}
+
+# Checks a TOML value and returns the field's value; `where` names it in errors.
+Converter = Callable[[Any, str], Any]
 
 
 def _describe(value: object) -> str:
     return _TYPE_NAMES.get(type(value), "a " + type(value).__name__)
 
 
-def _convert(value: Any, hint: Any, where: str) -> Any:
+def _scalar(value: Any, where: str) -> Any:
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    raise CatalogError(f"{where}: expected a string, number or boolean, got {_describe(value)}")
+
+
+def _arg_ref(value: Any, where: str) -> ArgRef:
+    if not isinstance(value, dict):
+        raise CatalogError(f'{where}: expected a table like {{ position = 0, keyword = "x" }}')
+    ref: ArgRef = _build(ArgRef, value, where)
+    if ref.position is None and ref.keyword is None:
+        raise CatalogError(f"{where}: needs a position or a keyword")
+    return ref
+
+
+def _arg_refs(value: Any, where: str) -> tuple[ArgRef, ...]:
+    if not isinstance(value, list):
+        raise CatalogError(f"{where}: expected a list of argument tables")
+    return tuple(_arg_ref(item, f"{where}[{n}]") for n, item in enumerate(value))
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(f"{where}: expected a list of strings, got {_describe(value)}")
+    return tuple(value)
+
+
+def _table(convert: Converter) -> Converter:
+    def table(value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise CatalogError(f"{where}: expected a table, got {_describe(value)}")
+        for key, item in value.items():
+            convert(item, f"{where}.{key}")
+        return dict(value)
+
+    return table
+
+
+def _plain(expected: type) -> Converter:
+    def plain(value: Any, where: str) -> Any:
+        if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
+            wanted = _TYPE_NAMES.get(expected, expected.__name__)
+            raise CatalogError(f"{where}: expected {wanted}, got {_describe(value)}")
+        return value
+
+    return plain
+
+
+def _converter(hint: Any) -> Converter:
+    """The converter of a field's type, worked out once per field rather than per value."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         if set(options) == {str, int, float, bool}:
-            if isinstance(value, (str, int, float, bool)):
-                return value
-            raise CatalogError(
-                f"{where}: expected a string, number or boolean, got {_describe(value)}"
-            )
-        return _convert(value, options[0], where)
+            return _scalar
+        return _converter(options[0])
     if hint is ArgRef:
-        if not isinstance(value, dict):
-            raise CatalogError(f'{where}: expected a table like {{ position = 0, keyword = "x" }}')
-        ref = _build(ArgRef, value, where)
-        if ref.position is None and ref.keyword is None:
-            raise CatalogError(f"{where}: needs a position or a keyword")
-        return ref
-    if origin is tuple and typing.get_args(hint)[0] is ArgRef:
-        if not isinstance(value, list):
-            raise CatalogError(f"{where}: expected a list of argument tables")
-        return tuple(_convert(item, ArgRef, f"{where}[{n}]") for n, item in enumerate(value))
+        return _arg_ref
     if origin is tuple:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise CatalogError(f"{where}: expected a list of strings, got {_describe(value)}")
-        return tuple(value)
+        return _arg_refs if typing.get_args(hint)[0] is ArgRef else _strings
     if origin is dict:
-        if not isinstance(value, dict):
-            raise CatalogError(f"{where}: expected a table, got {_describe(value)}")
-        for key, item in value.items():
-            _convert(item, typing.get_args(hint)[1], f"{where}.{key}")
-        return dict(value)
-    expected = hint if isinstance(hint, type) else object
-    if (expected is int and isinstance(value, bool)) or not isinstance(value, expected):
-        wanted = _TYPE_NAMES.get(expected, expected.__name__)
-        raise CatalogError(f"{where}: expected {wanted}, got {_describe(value)}")
-    return value
+        return _table(_converter(typing.get_args(hint)[1]))
+    return _plain(hint if isinstance(hint, type) else object)
 
 
 @cache
-def _hints(kind: type) -> dict[str, Any]:
-    return typing.get_type_hints(kind)
+def _schema(kind: type) -> dict[str, tuple[str, Converter, bool]]:
+    """A section's TOML keys: each with its field name, converter and whether it is required."""
+    hints = typing.get_type_hints(kind)
+    return {
+        spec.name.replace("_", "-"): (
+            spec.name,
+            _converter(hints[spec.name]),
+            spec.default is MISSING and spec.default_factory is MISSING,
+        )
+        for spec in fields(kind)
+    }
 
 
-def _build(kind: type[T], raw: Mapping[str, Any], where: str) -> T:
-    hints = _hints(kind)  # type: ignore[arg-type]
-    known = {f.name.replace("_", "-"): f for f in fields(kind)}  # type: ignore[arg-type]
+def _build(kind: type, raw: Mapping[str, Any], where: str) -> Any:
+    known = _schema(kind)
     for key in raw:
         if key not in known:
             raise CatalogError(f"{where}: unknown field {key!r} (fields: {', '.join(known)})")
     values = {}
-    for key, spec in known.items():
+    for key, (name, convert, required) in known.items():
         if key in raw:
-            values[spec.name] = _convert(raw[key], hints[spec.name], f"{where}.{key}")
-        elif spec.default is MISSING and spec.default_factory is MISSING:
+            values[name] = convert(raw[key], f"{where}.{key}")
+        elif required:
             raise CatalogError(f"{where}: missing required field {key!r}")
-    entry = kind(**values)
+    return kind(**values)
+
+
+def _entry(kind: type, raw: Mapping[str, Any], where: str) -> Any:
+    entry = _build(kind, raw, where)
     _check_entry(entry, where)
     return entry
 
 
+def _check_regex(entry: Any, attribute: str, where: str) -> None:
+    pattern = getattr(entry, attribute, None)
+    if isinstance(pattern, str) and pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CatalogError(f"{where}.{attribute}: invalid regex: {exc}") from None
+
+
 def _check_entry(entry: Any, where: str) -> None:
-    for attribute in ("regex",):
-        pattern = getattr(entry, attribute, None)
-        if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise CatalogError(f"{where}.{attribute}: invalid regex: {exc}") from None
-    exclusive = {
-        "CredentialSetting": ("attribute", "environment"),
-        "Sink": ("call", "method"),
-        "Source": ("call", "method", "attribute", "name"),
-    }
-    fields_ = exclusive.get(type(entry).__name__)
-    if fields_ and sum(getattr(entry, f) is not None for f in fields_) != 1:
-        names = ", ".join(repr(f) for f in fields_)
+    section = type(entry)
+    _check_regex(entry, "regex", where)
+    exclusive = _EXCLUSIVE.get(section)
+    if exclusive and sum(getattr(entry, f) is not None for f in exclusive) != 1:
+        names = ", ".join(repr(f) for f in exclusive)
         raise CatalogError(f"{where}: give exactly one of {names}")
-    kind = getattr(entry, "kind", None)
-    if type(entry).__name__ == "Source" and kind not in SOURCE_KINDS:
-        raise CatalogError(f"{where}.kind: expected one of {', '.join(SOURCE_KINDS)}")
-    if type(entry).__name__ == "RateLimit" and kind not in RATE_LIMIT_KINDS:
-        raise CatalogError(f"{where}.kind: expected one of {', '.join(RATE_LIMIT_KINDS)}")
-    for attribute in ("receiver", "key_pattern"):
-        pattern = getattr(entry, attribute, None)
-        if isinstance(pattern, str) and pattern:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise CatalogError(f"{where}.{attribute}: invalid regex: {exc}") from None
+    allowed = _ALLOWED_KINDS.get(section)
+    if allowed and entry.kind not in allowed:
+        raise CatalogError(f"{where}.kind: expected one of {', '.join(allowed)}")
+    _check_regex(entry, "receiver", where)
+    _check_regex(entry, "key_pattern", where)
     rule = getattr(entry, "rule", None)
-    if isinstance(rule, str) and not re.fullmatch(r"LLM\d{3}", rule):
+    if isinstance(rule, str) and not _RULE_CODE.fullmatch(rule):
         raise CatalogError(f"{where}.rule: {rule!r} is not a rule code")
 
 
@@ -238,7 +321,7 @@ def parse_sections(
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise CatalogError(f"{origin}: {name!r} must be an array of tables ([[{name}]])")
         parsed[name] = [
-            _build(SECTIONS[name], item, f"{origin}: {name}[{n}]") for n, item in enumerate(items)
+            _entry(SECTIONS[name], item, f"{origin}: {name}[{n}]") for n, item in enumerate(items)
         ]
     return parsed
 
@@ -250,21 +333,23 @@ def _read_toml(path: Path, origin: str) -> dict[str, Any]:
         raise CatalogError(f"{origin}: catalog include: {error}") from None
 
 
-def _shipped() -> dict[str, list[Any]]:
+@cache
+def _shipped() -> dict[str, tuple[Any, ...]]:
+    """The shipped files' entries, validated once per process (they are immutable)."""
     merged: dict[str, list[Any]] = {}
     for item in sorted(resources.files(__package__).iterdir(), key=lambda p: p.name):
         if item.name.endswith(".toml"):
             data = tomllib.loads(item.read_text(encoding="utf-8"))
             for name, entries in parse_sections(data, f"catalog/{item.name}").items():
                 merged.setdefault(name, []).extend(entries)
-    return merged
+    return {name: tuple(entries) for name, entries in merged.items()}
 
 
 def load_catalog(
     user: Mapping[str, Any] | None = None, base_dir: Path | None = None, origin: str = "config"
 ) -> Catalog:
     """The shipped catalog extended by a user's `[tool.llmlint.catalog]` table."""
-    merged = _shipped()
+    merged = {name: list(entries) for name, entries in _shipped().items()}
     user = user or {}
     include = user.get("include", [])
     if not isinstance(include, list) or not all(isinstance(i, str) for i in include):

@@ -13,11 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Literal, TextIO
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console
-from rich.markdown import Markdown
-from rich.table import Table
 from rich.text import Text
 
 from llmlint.finding import Finding, Location, Severity
@@ -56,6 +53,10 @@ def render(run: RunReport, out: TextIO, options: ReportOptions) -> None:
 
 def render_rules_table(rules: Sequence[type[Rule]], out: TextIO, color: bool | None) -> None:
     """`llmlint rules`: one row per rule with its code, name, severity, OWASP and CWE ids."""
+    # rich's tables and Markdown are slow to import, and `llmlint check` needs neither.
+    from rich import box
+    from rich.table import Table
+
     console = make_console(out, color)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in ("Code", "Name", "Severity", "OWASP", "CWE"):
@@ -89,6 +90,8 @@ def render_rule_docs(rule: type[Rule], out: TextIO, color: bool | None) -> None:
     if _isatty(out) or color:
         # Links as "text (url)": the references are the point, and not every terminal
         # supports OSC 8 hyperlinks.
+        from rich.markdown import Markdown  # slow to import: see render_rules_table
+
         console = make_console(out, color, width=MARKDOWN_WIDTH)
         console.print(Markdown(document, hyperlinks=False))
     else:
