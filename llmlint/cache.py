@@ -12,11 +12,14 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from llmlint.gcpause import collector_paused
 from llmlint.pipeline import FileResult
 
+_COMPACT = (",", ":")
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by llmlint.\n"
@@ -36,7 +39,8 @@ class ResultCache:
     def _load(self) -> None:
         assert self.file is not None
         try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
+            with collector_paused():
+                data = json.loads(self.file.read_text(encoding="utf-8"))
             entries, project = data["entries"], data.get("project", {})
             if isinstance(entries, dict) and isinstance(project, dict):
                 self._entries, self._project = entries, project
@@ -77,13 +81,10 @@ class ResultCache:
         try:
             self._prepare_directory(self.directory)
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            payload = json.dumps(
-                {"entries": self._entries, "project": self._project}, separators=(",", ":")
-            )
             fd, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
+                    handle.writelines(self._json())
                 os.replace(temporary, self.file)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -92,6 +93,15 @@ class ResultCache:
         except OSError as exc:
             return f"could not write the cache in {self.directory}: {exc.strerror or exc}"
         return None
+
+    def _json(self) -> Iterator[str]:
+        """The cache as JSON, one entry at a time: the whole of a large project's cache in
+        one string would be hundreds of megabytes more at the run's peak."""
+        yield '{"entries":{'
+        for index, (rel, entry) in enumerate(self._entries.items()):
+            comma = "," if index else ""
+            yield f"{comma}{json.dumps(rel)}:{json.dumps(entry, separators=_COMPACT)}"
+        yield f'}},"project":{json.dumps(self._project, separators=_COMPACT)}}}'
 
     @staticmethod
     def _prepare_directory(directory: Path) -> None:

@@ -23,6 +23,7 @@ from llmlint.analysis.project import InventoryEntry, ProjectResolver
 from llmlint.cache import ResultCache
 from llmlint.catalog import Catalog
 from llmlint.finding import Finding, FlowStep
+from llmlint.gcpause import collector_paused
 from llmlint.pipeline import FileAnalyzer, FileResult, FileTask, unparseable
 from llmlint.pool import TaskFailure, WorkerPool
 from llmlint.prefilter import Prefilter
@@ -34,7 +35,7 @@ from llmlint.suppress import is_suppressed
 DEFAULT_FILE_TIMEOUT = 60.0
 # Bumped whenever what a FileResult or ModuleFacts holds changes, so that caches written
 # by an earlier build of the same version are not read.
-CACHE_FORMAT = "5"
+CACHE_FORMAT = "6"
 
 
 @dataclass(frozen=True)
@@ -220,10 +221,11 @@ def _project_results(
     if cached is not None:
         outcome.inventory = [InventoryEntry.from_dict(e) for e in cached["inventory"]]
         return [Finding.from_dict(f) for f in cached["findings"]]
-    modules = [ModuleFacts.from_json(r.facts) for r in results.values() if r.facts]
-    resolver = ProjectResolver(modules, options.catalog)
-    findings = _flow_findings(resolver, flows) if flows else []
-    outcome.inventory = resolver.inventory() if options.facts else []
+    with collector_paused():
+        modules = [ModuleFacts.from_json(r.facts) for r in results.values() if r.facts]
+        resolver = ProjectResolver(modules, options.catalog)
+        findings = _flow_findings(resolver, flows) if flows else []
+        outcome.inventory = resolver.inventory() if options.facts else []
     cache.put_project(
         key,
         {

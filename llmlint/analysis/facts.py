@@ -9,12 +9,14 @@ indexes into `ModuleFacts.steps`, which hold resolved source locations.
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from llmlint.analysis.values import Value, from_json, to_json
-from llmlint.finding import FlowStep
+from llmlint.finding import FlowStep, Location
 
 
 class _NotConstant:
@@ -184,19 +186,37 @@ class ModuleFacts:
     inclusions: list[tuple[str, str]] = field(default_factory=list)  # (app, its router)
 
     def to_json(self) -> Any:
-        return _encode(self)
+        data: dict[str, Any] = _encode(dataclasses.replace(self, steps=[]))
+        data["steps"] = self._steps_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> ModuleFacts:
-        facts: ModuleFacts = _decode(cls, data)
+        facts: ModuleFacts = _decode(cls, {**data, "steps": []})
+        path = data["path"]
+        facts.steps = [
+            FlowStep(Location(path, *step[:4]), step[4])
+            if isinstance(step, list)
+            else FlowStep.from_dict(step)
+            for step in data["steps"]
+        ]
         return facts
+
+    def _steps_json(self) -> list[Any]:
+        """The steps are most of the facts, and all of them are in this module (a step
+        elsewhere, which there never is, would keep its path): [line, column, end_line,
+        end_column, message]."""
+        return [
+            [loc.line, loc.column, loc.end_line, loc.end_column, step.message]
+            if (loc := step.location).path == self.path
+            else step.to_dict()
+            for step in self.steps
+        ]
 
 
 def _encode(obj: Any) -> Any:
     if obj is NOT_CONSTANT:
         return {"$": "not-constant"}
-    if isinstance(obj, FlowStep):
-        return obj.to_dict()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: _encode_field(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     return obj
@@ -212,31 +232,71 @@ def _encode_field(value: Any) -> Any:
     return _encode(value)
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+Decoder = Callable[[Any], Any]
+# One decoder per type hint, built from the dataclasses' type hints once: decoding the
+# facts of a large project reads millions of values, too many to inspect hints for each.
+_DECODERS: dict[Any, Decoder] = {}
 
 
 def _decode(hint: Any, data: Any) -> Any:
+    return _decoder(hint)(data)
+
+
+def _decoder(hint: Any) -> Decoder:
+    known = _DECODERS.get(hint)
+    if known is None:
+        known = _build(hint)
+        _DECODERS[hint] = known
+    return known
+
+
+def _build(hint: Any) -> Decoder:
+    if hint == Value:  # a non-empty value is encoded as {"$": "value"}, an empty one as []
+        return lambda data: from_json(data["v"]) if isinstance(data, dict) else ()
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_decoder(hint)
+    if hint in (str, int, bool):
+        return _same
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        option = _decoder(next(a for a in args if a is not type(None)))
+        return lambda data: None if data is None else option(data)
+    if origin is tuple:  # of strings, or of constants that are stored as they are
+        return tuple
+    if origin is dict:
+        item = _decoder(args[1])
+        if item is _same:
+            return dict
+        return lambda data: {key: item(value) for key, value in data.items()}
+    if origin is list:
+        element = _decoder(args[0])
+        if element is _same:
+            return list
+        if element is tuple:
+            return lambda data: [tuple(value) for value in data]
+        return lambda data: [element(value) for value in data]
+    return _marked  # Any: a constant, or NOT_CONSTANT
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    fields: dict[str, Decoder] = {}
+
+    def decode(data: dict[str, Any]) -> Any:
+        return cls(**{name: fields[name](item) for name, item in data.items()})
+
+    _DECODERS[cls] = decode  # before its fields' decoders: ArgFact holds ArgFacts
+    hints = typing.get_type_hints(cls)
+    fields.update((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls))
+    return decode
+
+
+def _same(data: Any) -> Any:
+    return data
+
+
+def _marked(data: Any) -> Any:
     if isinstance(data, dict) and data.get("$") == "not-constant":
         return NOT_CONSTANT
     if isinstance(data, dict) and data.get("$") == "value":
         return from_json(data["v"])
-    if hint is FlowStep:
-        return FlowStep.from_dict(data)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        hints = _HINTS.get(hint)
-        if hints is None:
-            hints = _HINTS[hint] = typing.get_type_hints(hint)
-        return hint(**{name: _decode(hints[name], item) for name, item in data.items()})
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is Value or (origin is tuple and args and args[0] is not str and data == []):
-        return ()
-    if origin in (typing.Union, __import__("types").UnionType):
-        options = [a for a in args if a is not type(None)]
-        return None if data is None else _decode(options[0], data)
-    if origin is dict:
-        return {key: _decode(args[1], item) for key, item in data.items()}
-    if origin is list:
-        return [_decode(args[0], item) for item in data]
-    if origin is tuple:
-        return tuple(data)
     return data

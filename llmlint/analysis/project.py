@@ -4,19 +4,21 @@ Each module's facts leave open what calls into the rest of the project mean (`C:
 labels), what other modules' globals and class attributes hold (`G:`, `F:`), and where
 a function's parameters come from (`P:`). The resolver answers those questions with the
 facts of all modules: it resolves paths through the project's own imports and exports
-(`from app.clients import client` makes `client.chat.completions.create` an OpenAI call),
-applies each function's summary at its call sites (wrappers of wrappers, in any module),
-and follows parameters that reach a sink back to the callers that pass LLM output.
-Memoized and bounded, so recursion and pathological code terminate.
+(`PathResolver`, in project_paths.py), applies each function's summary at its call sites
+(wrappers of wrappers, in any module), and follows parameters that reach a sink back to
+the callers that pass LLM output. Memoized and bounded, so recursion and pathological
+code terminate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from llmlint.analysis.facts import CallFact, ClassFact, FunctionFact, ModuleFacts
+from llmlint.analysis.facts import CallFact, FunctionFact, ModuleFacts
+from llmlint.analysis.project_paths import Matches, PathResolver
 from llmlint.analysis.prompts import PROMPT, PROMPT_RULES, prompt_parts, prompt_rule
 from llmlint.analysis.route_reach import RULE as ROUTE_RULE
 from llmlint.analysis.route_reach import RouteReach
@@ -32,11 +34,10 @@ from llmlint.analysis.values import (
     union,
 )
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import CallThrough, LLMCall, Prompt, Sanitizer, Sink, ToolClass
+from llmlint.catalog.schema import LLMCall, Prompt, Sanitizer, Sink, ToolClass
 from llmlint.finding import FlowStep
 
 MAX_DEPTH = 24
-PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 MAX_DERIVED_HITS = 20_000
 OUTPUT_RULE_SOURCES = frozenset({"llm-output", "tool-argument"})
 # Sink rules about other origins than the model's output.
@@ -109,42 +110,24 @@ def _without_parameters(value: Value) -> Value:
     return tuple(t for t in value if t.kind != "P")
 
 
-def _split_head(path: str) -> tuple[str, str]:
-    """`Sub().llm.run` -> ("Sub()", "llm.run")."""
-    head, _, tail = path.partition(".")
-    while head.count("(") > head.count(")") and tail:
-        more, _, tail = tail.partition(".")
-        head = f"{head}.{more}"
-    return head, tail
-
-
-def _name_suffix(head: str) -> tuple[str, str]:
-    cut = min((i for i in (head.find("("), head.find("[")) if i >= 0), default=len(head))
-    return head[:cut], head[cut:]
-
-
-class ProjectResolver:
+class ProjectResolver(PathResolver):
     def __init__(self, modules: Iterable[ModuleFacts], catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.modules: dict[str, ModuleFacts] = {}
-        self.functions: dict[str, FunctionFact] = {}
-        self.classes: dict[str, ClassFact] = {}
+        ordered = sorted(modules, key=lambda f: f.module)
+        super().__init__(ordered, catalog)
         self.calls: dict[str, CallFact] = {}
         self.sources: dict[str, SourceInfo] = {}
         self.inventory_entries: list[InventoryEntry] = []
         self._hits: list[_Hit] = []
-        self._steps: dict[str, list[FlowStep]] = {}
-        for facts in sorted(modules, key=lambda f: f.module):
+        self._steps: dict[str, FlowStep] = {}
+        for facts in ordered:
             self._load(facts)
-        self._llm = catalog.index(LLMCall)
-        self._sinks = catalog.index(Sink)
-        self._sanitizers = catalog.index(Sanitizer)
-        self._prompts = catalog.index(Prompt)
+        self._llm = Matches(catalog.index(LLMCall))
+        self._sinks = Matches(catalog.index(Sink))
+        self._sanitizers = Matches(catalog.index(Sanitizer))
+        self._prompts = Matches(catalog.index(Prompt))
         self._memo: dict[str, Value] = {}
         self._expanded: dict[str, CallFact] = {}
         self._library_calls: set[str] = set()
-        self._call_through = {entry.method for entry in catalog.entries(CallThrough)}
-        self._subclasses: dict[str, list[str]] | None = None
         self._active: set[str] = set()
         self._callers: dict[str, list[tuple[CallFact, bool]]] | None = None
         self._tools = self._tool_functions()
@@ -152,11 +135,14 @@ class ProjectResolver:
     # -- loading ----------------------------------------------------------------------
 
     def _load(self, facts: ModuleFacts) -> None:
-        self.modules[facts.module] = facts
+        """Give the module's values the steps their traces index (`PathResolver` has
+        already taken its functions and classes)."""
         steps = facts.steps
 
         def localize(value: Value) -> Value:
-            return tuple(replace(t, trace=tuple(steps[i] for i in t.trace)) for t in value)
+            return tuple(
+                Taint(t.label, tuple(steps[i] for i in t.trace), t.cleared, t.tags) for t in value
+            )
 
         for label, source in facts.sources.items():
             self.sources[label] = SourceInfo(source.kind, source.text, steps[source.step])
@@ -167,13 +153,11 @@ class ProjectResolver:
                 for element in arg.elements or ():
                     element.value = localize(element.value)
             self.calls[call.label] = call
-            self._steps[call.label] = [steps[call.step]]
+            self._steps[call.label] = steps[call.step]
         for function in facts.functions.values():
             function.returns = localize(function.returns)
-            self.functions[function.qualname] = function
         for cls in facts.classes.values():
             cls.fields = {name: localize(value) for name, value in cls.fields.items()}
-            self.classes[cls.qualname] = cls
         facts.globals = {name: localize(value) for name, value in facts.globals.items()}
         for hit in facts.sink_hits:
             self._hits.append(
@@ -195,7 +179,7 @@ class ProjectResolver:
                     tools[function.qualname] = function.qualname.rsplit(".", 1)[-1]
         bases = {entry.base: entry for entry in self.catalog.entries(ToolClass)}
         for cls in self.classes.values():
-            for ancestor in self._ancestor_paths(cls):
+            for ancestor in self._ancestor_paths(cls.qualname):
                 entry = bases.get(ancestor)
                 if entry is None:
                     continue
@@ -205,189 +189,8 @@ class ProjectResolver:
                         tools[qualname] = cls.qualname.rsplit(".", 1)[-1]
         return tools
 
-    # -- paths --------------------------------------------------------------------------
-
-    def _module_of(self, path: str) -> str | None:
-        """The longest project module name that `path` starts with."""
-        cut = len(path)
-        while cut > 0:
-            candidate = path[:cut]
-            if candidate in self.modules:
-                return candidate
-            cut = path.rfind(".", 0, cut)
-        return None
-
-    def resolve_path(self, path: str, depth: int = 0) -> set[str]:
-        """`path` with the project's own names replaced by what they stand for."""
-        module = self._module_of(path)
-        if module is None or depth > 8:
-            return {path}
-        if path == module:
-            # `from .render import render` in a package's __init__ rebinds the package
-            # attribute `render` from the submodule to the function, as Python does.
-            parent, _, name = module.rpartition(".")
-            exported = self.modules[parent].exports.get(name, ()) if parent in self.modules else ()
-            targets = [t for t in exported if t != path]
-            return set().union(*(self.resolve_path(t, depth + 1) for t in targets)) or {path}
-        head, tail = _split_head(path[len(module) + 1 :])
-        name, suffix = _name_suffix(head)
-        qualname = f"{module}.{name}"
-        rest = f".{tail}" if tail else ""
-        found: set[str] = set()
-        if qualname in self.classes and suffix in ("", "()") and tail:
-            attribute_head, attribute_tail = _split_head(tail)
-            attribute, attribute_suffix = _name_suffix(attribute_head)
-            after = f".{attribute_tail}" if attribute_tail else ""
-            method = self._method(qualname, attribute)
-            if method is not None and method.kind == "property":
-                for target in method.return_paths:
-                    found |= self.resolve_path(target + attribute_suffix + after, depth + 1)
-            elif method is not None and attribute_suffix.startswith("()"):
-                # `Client.default().ask`: what the (class)method returns.
-                for target in method.return_paths:
-                    found |= self.resolve_path(target + attribute_suffix[2:] + after, depth + 1)
-            elif suffix == "()":
-                for target in self._attribute_paths(qualname, attribute):
-                    found |= self.resolve_path(target + attribute_suffix + after, depth + 1)
-                if not found and method is None:
-                    # Inherited from a library class: `MyVanna(OpenAI_Chat).generate_sql`.
-                    for base in self._library_bases(qualname):
-                        found.add(f"{base}().{attribute}{attribute_suffix}{after}")
-        elif qualname in self.functions and suffix.startswith("()"):
-            for target in self.functions[qualname].return_paths:
-                found |= self.resolve_path(target + suffix[2:] + rest, depth + 1)
-        else:
-            facts = self.modules[module]
-            for target in facts.exports.get(name, ()):
-                if target != qualname:
-                    found |= self.resolve_path(target + suffix + rest, depth + 1)
-            if name not in facts.exports:
-                # `from .impl import *` in a package re-exports impl's names.
-                for star in facts.star_imports:
-                    source = self.modules.get(star)
-                    if source is not None and name in source.exports:
-                        found |= self.resolve_path(f"{star}.{name}{suffix}{rest}", depth + 1)
-        return found or {path}
-
-    def resolve_paths(self, paths: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for path in paths:
-            found |= self.resolve_path(path)
-        return found
-
-    def _ancestors(self, cls: ClassFact) -> Iterator[ClassFact]:
-        seen: set[str] = set()
-        queue = [cls]
-        while queue:
-            current = queue.pop(0)
-            if current.qualname in seen:
-                continue
-            seen.add(current.qualname)
-            yield current
-            for base in self.resolve_paths(current.bases):
-                if base in self.classes:
-                    queue.append(self.classes[base])
-
-    def _ancestor_paths(self, cls: ClassFact) -> set[str]:
-        paths: set[str] = set()
-        for ancestor in self._ancestors(cls):
-            paths |= self.resolve_paths(ancestor.bases)
-        return paths
-
-    def _library_bases(self, class_name: str) -> list[str]:
-        """Base classes from outside the project, anywhere in the class's ancestry."""
-        found: set[str] = set()
-        for ancestor in self._ancestors(self.classes[class_name]):
-            found |= {b for b in self.resolve_paths(ancestor.bases) if b not in self.classes}
-        return sorted(found)
-
-    def _method(self, class_name: str, name: str) -> FunctionFact | None:
-        for ancestor in self._ancestors(self.classes[class_name]):
-            qualname = ancestor.methods.get(name)
-            if qualname in self.functions:
-                return self.functions[qualname]
-        return None
-
-    def _attribute_paths(self, class_name: str, attribute: str) -> tuple[str, ...]:
-        for ancestor in self._ancestors(self.classes[class_name]):
-            if attribute in ancestor.attributes:
-                return ancestor.attributes[attribute]
-        return ()
-
-    def _functions_named(self, paths: Iterable[str]) -> list[FunctionFact]:
-        return [f for f, _ in self._callees(paths)]
-
-    def _callees(self, paths: Iterable[str]) -> list[tuple[FunctionFact, bool]]:
-        """Project functions a call may run, and whether the receiver fills parameter 0."""
-        found: dict[str, tuple[FunctionFact, bool]] = {}
-        for path in sorted(self.resolve_paths(paths)):
-            owner, _, method = path.rpartition(".")
-            if method in self._call_through and owner in self.functions:
-                path = owner  # `triage.remote(ticket)` runs `triage(ticket)`
-            if path in self.functions:
-                function = self.functions[path]
-                found[path] = (function, function.kind == "classmethod")
-                continue
-            owner, _, method = path.rpartition(".")
-            instance = owner.endswith("()")
-            cls = self.classes.get(owner[:-2] if instance else owner)
-            if cls is None:
-                continue
-            for function in self._implementations(cls, method):
-                bound = function.kind == "classmethod" or (instance and function.kind == "method")
-                found[function.qualname] = (function, bound)
-        # A call of an abstract method runs one of its overrides; with none known, the
-        # call is unknown code (its result carries its inputs).
-        concrete = {k: v for k, v in found.items() if not v[0].abstract}
-        return list(concrete.values())
-
     def is_llm_call(self, callees: Iterable[str]) -> bool:
         return bool(self._llm.match_any(self.resolve_paths(callees)))
-
-    def functions_called(self, callees: Iterable[str]) -> list[str]:
-        """The qualnames of the project functions a call with these callees may run."""
-        return [function.qualname for function, _ in self._callees(callees)]
-
-    def methods_of(self, cls: str, method: str) -> list[str]:
-        """The implementations of `method` that instances of the class `cls` run."""
-        if cls not in self.classes:
-            return []
-        return [f.qualname for f in self._implementations(self.classes[cls], method)]
-
-    def _implementations(self, cls: ClassFact, method: str) -> list[FunctionFact]:
-        """The method an instance of `cls` runs: the inherited one, or an override in a
-        subclass (the instance may be of any subclass: class hierarchy analysis)."""
-        found: list[FunctionFact] = []
-        for ancestor in self._ancestors(cls):
-            qualname = ancestor.methods.get(method)
-            if qualname in self.functions:
-                found.append(self.functions[qualname])
-                break
-        implementers = self._descendants(cls.qualname)
-        if self.resolve_paths(cls.bases) & PROTOCOLS:  # structural: whoever has the methods
-            wanted = set(cls.methods)
-            implementers += [c for c, f in self.classes.items() if wanted <= set(f.methods)]
-        for subclass in implementers:
-            qualname = self.classes[subclass].methods.get(method)
-            if qualname in self.functions and qualname not in {f.qualname for f in found}:
-                found.append(self.functions[qualname])
-        return found
-
-    def _descendants(self, class_name: str) -> list[str]:
-        if self._subclasses is None:
-            self._subclasses = {}
-            for cls in self.classes.values():
-                for base in self.resolve_paths(cls.bases):
-                    if base in self.classes:
-                        self._subclasses.setdefault(base, []).append(cls.qualname)
-        found: list[str] = []
-        queue = list(self._subclasses.get(class_name, ()))
-        while queue and len(found) < 200:
-            current = queue.pop(0)
-            if current not in found and current != class_name:
-                found.append(current)
-                queue.extend(self._subclasses.get(current, ()))
-        return found
 
     # -- values ---------------------------------------------------------------------
 
@@ -447,7 +250,7 @@ class ProjectResolver:
         values = []
         for class_name in sorted(self.resolve_path(class_path)):
             cls = self.classes.get(class_name)
-            for ancestor in self._ancestors(cls) if cls is not None else ():
+            for ancestor in self._ancestors(class_name) if cls is not None else ():
                 if attribute in ancestor.fields:
                     values.append(
                         _without_parameters(self.expand(ancestor.fields[attribute], depth))
@@ -485,7 +288,7 @@ class ProjectResolver:
 
     def _evaluate_call(self, call: CallFact, depth: int) -> Value:
         callees = self.resolve_paths(call.callees)
-        where = self._steps[call.label][0]
+        where = self._steps[call.label]
         llm = self._llm.match_any(callees)
         if llm:
             entry = llm[0]
@@ -525,7 +328,9 @@ class ProjectResolver:
             return inputs  # library code: its result carries its inputs
         return union(*(self._returned(f, bound, expanded, depth) for f, bound in functions))
 
-    def _prompt_hits(self, call: CallFact, callees: set[str], where: FlowStep, depth: int) -> None:
+    def _prompt_hits(
+        self, call: CallFact, callees: frozenset[str], where: FlowStep, depth: int
+    ) -> None:
         """The prompt of an LLM call recognised only here (through another module's types)."""
         expanded = self._expanded_call(call, depth)
         step = replace(where, message=f"sent in the prompt of '{call.text}'")
@@ -569,7 +374,7 @@ class ProjectResolver:
         """The caller's value for parameter `index`, continued by the callee's `taint`."""
         argument = self._argument_value(function, bound, call, index)
         name = function.params[index] if index < len(function.params) else "?"
-        call_step = self._steps[call.label][0]
+        call_step = self._steps[call.label]
         passed = replace(call_step, message=f"passed to '{call.text}' as '{name}'")
         return tuple(continued(a, taint, (*a.trace, passed, *taint.trace)) for a in argument)
 
@@ -605,10 +410,10 @@ class ProjectResolver:
         if wanted & PROMPT_RULES:
             wanted.add(PROMPT)
         routes = RouteReach(self).hits() if ROUTE_RULE in wanted else []
-        queue = [h for h in self._hits if h.rule in wanted]
+        queue = deque(h for h in self._hits if h.rule in wanted)
         seen: set[tuple[str, FlowStep, str, str]] = set()
         while queue and len(seen) < MAX_DERIVED_HITS:
-            hit = queue.pop(0)
+            hit = queue.popleft()
             value = self.expand(hit.value)
             for taint in value if hit.rule == PROMPT else reaching(value, hit.rule):
                 key = (hit.rule, hit.step, hit.function, taint.label)
@@ -618,7 +423,7 @@ class ProjectResolver:
                 if taint.kind == "S":
                     self._record(found, hit, taint, self.sources.get(taint.label), wanted)
                 elif taint.kind == "P":
-                    queue += self._through_parameter(hit, taint)
+                    queue.extend(self._through_parameter(hit, taint))
         return sorted(
             [*self._one_per_sink(found.values()), *routes], key=lambda h: (h.sink.location, h.rule)
         )

@@ -56,6 +56,9 @@ class RouteReach:
         self._function_lines: dict[str, str] = {}
         self._limited_owners: set[str] = set()
         self._limited_frameworks: set[str] = set()
+        catalog = resolver.catalog
+        self._route_decorators = catalog.index(Route, "decorator")
+        self._limits = PatternIndex((e.call, e) for e in catalog.entries(RateLimit) if e.call)
         for facts in resolver.modules.values():
             steps = facts.steps
             for function in facts.functions.values():
@@ -77,9 +80,7 @@ class RouteReach:
         """The route with its project-defined decorators resolved through the project."""
         if not route.decorators:
             return route
-        catalog = self.resolver.catalog
-        routes = catalog.index(Route, "decorator")
-        limits = PatternIndex((e.call, e) for e in catalog.entries(RateLimit) if e.call)
+        routes, limits = self._route_decorators, self._limits
         framework, limited, exempt = route.framework, route.limited, route.exempt
         for paths in route.decorators:
             resolved = self.resolver.resolve_paths(tuple(paths))
