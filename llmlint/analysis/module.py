@@ -128,6 +128,27 @@ class CallSite:
         return UNKNOWN if arg is None else self.model.literal(arg.value, self.scope)
 
 
+def _dotted_text(node: cst.CSTNode) -> str | None:
+    """`a.b.c` as written, when it is written plainly (no parentheses, no spaces)."""
+    if isinstance(node, cst.Name):
+        return None if node.lpar else node.value
+    if isinstance(node, cst.Attribute) and not node.lpar:
+        dot = node.dot
+        if (
+            isinstance(dot, cst.Dot)
+            and not _has_space(dot.whitespace_before)
+            and not _has_space(dot.whitespace_after)
+        ):
+            base = _dotted_text(node.value)
+            if base is not None:
+                return f"{base}.{node.attr.value}"
+    return None
+
+
+def _has_space(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    return not (isinstance(whitespace, cst.SimpleWhitespace) and whitespace.value == "")
+
+
 def _dict_entries(
     value: cst.BaseExpression, name: str
 ) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
@@ -183,9 +204,16 @@ class ModuleModel:
         self._cache: dict[cst.CSTNode, frozenset[str]] = {}
         self._active: set[cst.CSTNode] = set()
         self._receiver_index = catalog.index(ReturnsReceiver)
+        self._texts: dict[cst.CSTNode, str] = {}
 
     def text_of(self, node: cst.CSTNode) -> str:
-        return self.tree.code_for_node(node)
+        """The node's code; dotted names without code generation (most calls are named so)."""
+        text = _dotted_text(node)
+        if text is None:
+            text = self._texts.get(node)
+            if text is None:
+                text = self._texts[node] = self.tree.code_for_node(node)
+        return text
 
     # -- paths ---------------------------------------------------------------------
 
