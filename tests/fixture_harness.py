@@ -7,15 +7,19 @@
 
 A fixture checks the codes in its file or folder name (`LLM401_aliases.py` checks LLM401)
 and every code its annotations name; findings of other codes are ignored.
+
+`run_sources` scans a small project written from strings (the data-flow tests).
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmlint.catalog import load_catalog
+from llmlint.catalog import Catalog, load_catalog
 from llmlint.engine import EngineOptions, InputFile, run
 from llmlint.files import module_name
 from llmlint.finding import Finding
@@ -66,13 +70,30 @@ def read_expectations(case: Path) -> Expectations:
     return found
 
 
+def _inputs(root: Path, paths: Iterable[Path]) -> list[InputFile]:
+    return [InputFile(path, path.relative_to(root).as_posix(), module_name(path)) for path in paths]
+
+
 def run_llmlint(case: Path) -> list[Finding]:
     root = case.parent if case.is_file() else case
-    inputs = [
-        InputFile(path, path.relative_to(root).as_posix(), module_name(path))
-        for path in source_files(case)
-    ]
     options = EngineOptions(
         rule_codes=tuple(rule.code for rule in all_rules()), catalog=load_catalog(), jobs=1
     )
-    return run(inputs, options).findings
+    result = run(_inputs(root, source_files(case)), options)
+    # A rule that crashes reports nothing: its ok: lines would pass, so a crash fails.
+    assert not result.errors, result.errors
+    return result.findings
+
+
+def run_sources(
+    root: Path, files: Mapping[str, str], codes: tuple[str, ...], catalog: Catalog
+) -> list[Finding]:
+    """Writes `files` (dedented) under `root` and scans every module there as one project
+    with the rules `codes`; the run must report no internal error."""
+    for name, code in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code), encoding="utf-8")
+    result = run(_inputs(root, sorted(root.rglob("*.py"))), EngineOptions(codes, catalog, jobs=1))
+    assert not result.errors, result.errors
+    return result.findings

@@ -9,9 +9,8 @@ import pytest
 
 from llmlint.analysis.facts import ModuleFacts
 from llmlint.catalog import Catalog, load_catalog
-from llmlint.engine import EngineOptions, InputFile, run
-from llmlint.files import module_name
 from llmlint.finding import Finding
+from tests.fixture_harness import run_sources
 
 CATALOG_TABLE = {
     "llm-call": [
@@ -70,18 +69,7 @@ def catalog() -> Catalog:
 
 
 def analyse(tmp_path: Path, catalog: Catalog, files: dict[str, str]) -> list[Finding]:
-    for name, code in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(code), encoding="utf-8")
-    inputs = [
-        InputFile(p, p.relative_to(tmp_path).as_posix(), module_name(p))
-        for p in sorted(tmp_path.rglob("*.py"))
-    ]
-    codes = ("LLM001", "LLM002", "LLM003", "LLM007")
-    result = run(inputs, EngineOptions(codes, catalog, jobs=1))
-    assert not result.errors, result.errors
-    return result.findings
+    return run_sources(tmp_path, files, ("LLM001", "LLM002", "LLM003", "LLM007"), catalog)
 
 
 def lines(findings: list[Finding]) -> set[tuple[str, int, str]]:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from llmlint.catalog import Catalog, load_catalog
-from llmlint.engine import EngineOptions, InputFile, run
-from llmlint.files import module_name
+from tests.fixture_harness import run_sources
 
 PROMPT_RULES = ("LLM101", "LLM102", "LLM103", "LLM104")
 CATALOG_TABLE = {
@@ -52,17 +51,8 @@ def catalog() -> Catalog:
 
 
 def analyse(tmp_path: Path, catalog: Catalog, files: dict[str, str]) -> set[tuple[str, int, str]]:
-    for name, code in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(code), encoding="utf-8")
-    inputs = [
-        InputFile(p, p.relative_to(tmp_path).as_posix(), module_name(p))
-        for p in sorted(tmp_path.rglob("*.py"))
-    ]
-    result = run(inputs, EngineOptions(PROMPT_RULES, catalog, jobs=1))
-    assert not result.errors, result.errors
-    return {(f.location.path, f.location.line, f.code) for f in result.findings}
+    findings = run_sources(tmp_path, files, PROMPT_RULES, catalog)
+    return {(f.location.path, f.location.line, f.code) for f in findings}
 
 
 def single(tmp_path: Path, catalog: Catalog, body: str) -> set[tuple[int, str]]:
