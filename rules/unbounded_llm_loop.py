@@ -1,7 +1,6 @@
 import math
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 import libcst as cst
 
@@ -255,19 +254,6 @@ class _Waits:
             return False
         receiver = model.text_of(func.value).rsplit(".", 1)[-1]
         return any(
-            entry.method == func.attr.value and _search(entry.receiver, receiver)
+            entry.method == func.attr.value and re.search(entry.receiver, receiver)
             for entry in self.methods
         )
-
-
-@lru_cache(maxsize=128)
-def _regex(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
-def _search(pattern: str, text: str) -> bool:
-    regex = _regex(pattern)
-    return regex is not None and regex.search(text) is not None
