@@ -13,12 +13,11 @@ decided by `prompt_rule` once sources are known (possibly in another module).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from llmlint.analysis.facts import NOT_CONSTANT, ArgFact, CallFact
-from llmlint.analysis.values import EMPTY, Taint, Value, tag, union
+from llmlint.analysis.facts import CallFact
+from llmlint.analysis.values import Value, tag
 from llmlint.catalog import Catalog, PatternIndex
 from llmlint.catalog.schema import ArgRef, MessageRole, Prompt, Route, Source, Template
 
@@ -127,22 +126,3 @@ def key_matches(source: Source, key: object) -> bool:
     if not source.key_pattern:
         return True
     return isinstance(key, str) and _compiled(source.key_pattern).search(key) is not None
-
-
-def keyed(sources: Iterable[Source], key: object) -> Source | None:
-    for source in sources:
-        if key is not NOT_CONSTANT and key_matches(source, key):
-            return source
-    return None
-
-
-def spliced(value: Value) -> Value:
-    return tag(value, SPLICED) if value else EMPTY
-
-
-def with_role(parts: list[tuple[ArgFact | None, Value]], role: str) -> Value:
-    return union(*(tag(value, role_tag(role)) for _, value in parts))
-
-
-def source_taint(label: str, where: int) -> Taint:
-    return Taint(label, (where,))
