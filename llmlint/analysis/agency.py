@@ -19,9 +19,10 @@ import weakref
 
 import libcst as cst
 
+from llmlint.analysis.builder import decorator_target
 from llmlint.analysis.catalog_tools import SQL_RULE, CatalogTools, Grant
 from llmlint.analysis.module import CallSite, ModuleModel, matching_calls
-from llmlint.analysis.scope import Scope, ScopeKind
+from llmlint.analysis.scope import Scope
 from llmlint.analysis.tool_reach import ToolReach
 from llmlint.catalog import Catalog, PatternIndex
 from llmlint.catalog.schema import (
@@ -70,7 +71,6 @@ class _Agency:
         self.found: dict[str, list[Grant]] = {}
         self._reported: set[tuple[str, cst.CSTNode]] = set()
         self.reach = ToolReach(model, catalog)
-        self._classes = {s.qualname: s for s in model.scopes if s.kind is ScopeKind.CLASS}
 
     def run(self) -> dict[str, list[Grant]]:
         for grant in CatalogTools(self.model, self.catalog).grants():
@@ -93,8 +93,7 @@ class _Agency:
             node = scope.node
             if isinstance(node, cst.FunctionDef) and node.decorators and scope.parent:
                 for decorator in node.decorators:
-                    expr = decorator.decorator
-                    target = expr.func if isinstance(expr, cst.Call) else expr
+                    target = decorator_target(decorator)
                     if decorators.match_any(model.paths(target, scope.parent)):
                         seen.add(scope)
                         self._tool([scope], node.name, f"Tool '{node.name.value}'")
@@ -158,7 +157,7 @@ class _Agency:
                         function = self.model.function_scope(f"{scope.qualname}().{method}")
                         if function is not None and function not in methods:
                             methods.append(function)
-                local = self._classes.get(path)
+                local = self.model.classes.get(path)
                 if local is not None and local is not scope:
                     for inherited in self._tool_methods(local, bases, depth + 1):
                         name = inherited.name

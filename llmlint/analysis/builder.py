@@ -66,7 +66,14 @@ def dotted_name(node: cst.CSTNode) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _decorator_names(decorators: Sequence[cst.Decorator]) -> set[str]:
+def decorator_target(decorator: cst.Decorator) -> cst.BaseExpression:
+    """What a decorator names: `app.post` for `@app.post("/x")` as for `@app.post`."""
+    expression = decorator.decorator
+    return expression.func if isinstance(expression, cst.Call) else expression
+
+
+def decorator_names(decorators: Sequence[cst.Decorator]) -> set[str]:
+    """The last part of each plainly named decorator: `staticmethod`, `cached_property`."""
     names = set()
     for decorator in decorators:
         name = dotted_name(decorator.decorator)
@@ -168,7 +175,7 @@ class ModuleBuilder:
         self.visit(node.body, inner)
 
     def _bind_self(self, node: cst.FunctionDef, cls: Scope, inner: Scope) -> None:
-        decorators = _decorator_names(node.decorators)
+        decorators = decorator_names(node.decorators)
         if "staticmethod" in decorators:
             return
         params = [*node.params.posonly_params, *node.params.params]
@@ -178,14 +185,14 @@ class ModuleBuilder:
             inner.bindings[first] = [Binding(first, BindingKind.SELF, inner, params[0], target)]
 
     def _visit_parameter_parts(self, params: cst.Parameters, scope: Scope) -> None:
-        for param in _all_params(params):
+        for param in parameters(params):
             if param.default is not None:
                 self.visit(param.default, scope)
             if param.annotation is not None:
                 self.visit(param.annotation, scope)
 
     def _bind_parameters(self, params: cst.Parameters, scope: Scope) -> None:
-        for param in _all_params(params):
+        for param in parameters(params):
             scope.bind(Binding(param.name.value, BindingKind.PARAM, scope, param))
 
     def _lambda(self, node: cst.Lambda, scope: Scope) -> None:
@@ -363,10 +370,12 @@ class ModuleBuilder:
         )
 
 
-def _all_params(params: cst.Parameters) -> list[cst.Param]:
-    found = [*params.posonly_params, *params.params, *params.kwonly_params]
+def parameters(params: cst.Parameters) -> list[cst.Param]:
+    """Every parameter, in the order of the signature (`*args` before keyword-only ones)."""
+    found = [*params.posonly_params, *params.params]
     if isinstance(params.star_arg, cst.Param):
         found.append(params.star_arg)
+    found += params.kwonly_params
     if params.star_kwarg is not None:
         found.append(params.star_kwarg)
     return found

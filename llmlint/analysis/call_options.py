@@ -157,7 +157,7 @@ class KeyFinder:
             return self.in_value(first, scope, top=top, depth=depth) if first else unseen
         if isinstance(func, cst.Attribute) and func.attr.value == "copy" and not call.args:
             return self.in_value(func.value, scope, top=top, depth=depth)
-        functions = [f for p in callees if (f := model.function_scope(p)) is not None]
+        functions = model.functions_called(callees)
         if functions:
             return combine(
                 self.in_value(value, function, top=top, depth=depth)

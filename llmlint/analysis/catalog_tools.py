@@ -11,8 +11,8 @@ Two kinds of catalog call hand a model power, each reported where the call is:
   allowlist or read-only marker: the model's SQL can write, not only read.
 
 The project's own tools are found by agency.py (their arguments followed by tool_flow.py
-and tool_reach.py). Those two modules also use the name helpers `single_value` and
-`list_items`, which live here so that every agency module can import them without a cycle.
+and tool_reach.py). Those two modules also use `list_items`, which lives here so that
+every agency module can import it without a cycle.
 """
 
 from __future__ import annotations
@@ -24,8 +24,14 @@ from typing import Any
 import libcst as cst
 
 from llmlint.analysis.literals import same_constant
-from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel, matching_calls
-from llmlint.analysis.scope import Binding, BindingKind, Scope
+from llmlint.analysis.module import (
+    UNKNOWN,
+    CallSite,
+    ModuleModel,
+    matching_calls,
+    single_assignment,
+)
+from llmlint.analysis.scope import Scope
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import AgentTool, ReadOnlyMarker, SqlConnection, SqlTool
 
@@ -49,14 +55,6 @@ class Grant:
         return f"{self.subject}{self.detail}: {consequence}."
 
 
-def single_value(bindings: list[Binding]) -> Binding | None:
-    """The one assignment of a name (ignoring bare annotations), if it has exactly one."""
-    values = [b for b in bindings if b.kind is not BindingKind.ANNOTATION]
-    if len(values) == 1 and values[0].kind is BindingKind.ASSIGN and values[0].node is not None:
-        return values[0]
-    return None
-
-
 def list_items(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[cst.BaseExpression]:
     """The items of a list, tuple or set literal (or a name assigned one, or a sum)."""
     if depth > 6:
@@ -72,7 +70,7 @@ def list_items(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[c
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
         return list_items(expr.left, scope, depth + 1) + list_items(expr.right, scope, depth + 1)
     if isinstance(expr, cst.Name):
-        binding = single_value(scope.lookup(expr.value))
+        binding = single_assignment(scope.lookup(expr.value))
         if binding is not None and isinstance(binding.node, cst.BaseExpression):
             return list_items(binding.node, binding.scope, depth + 1)
     return []
@@ -237,7 +235,7 @@ class CatalogTools:
         for _ in range(8):
             if not isinstance(expr, cst.Name):
                 break
-            binding = single_value(scope.lookup(expr.value))
+            binding = single_assignment(scope.lookup(expr.value))
             if binding is None or not isinstance(binding.node, cst.BaseExpression):
                 return None
             expr, scope = binding.node, binding.scope

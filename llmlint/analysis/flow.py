@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import libcst as cst
 
-from llmlint.analysis.builder import dotted_name
+from llmlint.analysis.builder import decorator_names, dotted_name, parameters
 from llmlint.analysis.facts import FunctionFact, ModuleFacts
 from llmlint.analysis.flow_calls import CallInterpreter
 from llmlint.analysis.flow_expressions import URL_WITH_HOST, ExpressionInterpreter
@@ -75,16 +75,8 @@ def _exits(suite: cst.BaseSuite) -> bool:
             return False
         last = line.body[-1]
     if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
-        return _dotted(last.value.func) in NO_RETURN  # `abort(400)` raises
+        return dotted_name(last.value.func) in NO_RETURN  # `abort(400)` raises
     return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 class FlowAnalyzer(ExpressionInterpreter, CallInterpreter):
@@ -336,7 +328,7 @@ class FlowAnalyzer(ExpressionInterpreter, CallInterpreter):
         if scope is None:
             return
         frame = Frame(scope, scope.qualname, dict(closure), owner=owner)
-        params = _parameters(node.params)
+        params = parameters(node.params)
         kind = _function_kind(node) if owner else "function"
         for index, param in enumerate(params):
             name = param.name.value
@@ -360,16 +352,6 @@ class FlowAnalyzer(ExpressionInterpreter, CallInterpreter):
             abstract=_is_abstract(node),
             step=self._new_step(node.name, f"'{node.name.value}'"),
         )
-
-
-def _parameters(params: cst.Parameters) -> list[cst.Param]:
-    found = [*params.posonly_params, *params.params]
-    if isinstance(params.star_arg, cst.Param):
-        found.append(params.star_arg)
-    found += params.kwonly_params
-    if params.star_kwarg is not None:
-        found.append(params.star_kwarg)
-    return found
 
 
 def _is_abstract(node: cst.FunctionDef) -> bool:
@@ -428,7 +410,7 @@ def _param_label(params: cst.Parameters, param: cst.Param) -> str:
 
 
 def _function_kind(node: cst.FunctionDef) -> str:
-    names = {(dotted_name(d.decorator) or "").rsplit(".", 1)[-1] for d in node.decorators}
+    names = decorator_names(node.decorators)
     if "staticmethod" in names:
         return "staticmethod"
     if "classmethod" in names:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from llmlint.analysis.builder import decorator_target
 from llmlint.analysis.facts import (
     NOT_CONSTANT,
     ArgFact,
@@ -237,8 +238,7 @@ class CallInterpreter(FlowState):
     def _tool_decorator(
         self, decorator: cst.Decorator, node: cst.FunctionDef, frame: Frame
     ) -> None:
-        expression = decorator.decorator
-        target = expression.func if isinstance(expression, cst.Call) else expression
+        target = decorator_target(decorator)
         entries = self._decorators.match_any(self.model.paths(target, frame.scope))
         inner = self.model.definitions.get(node)
         if entries and inner is not None:

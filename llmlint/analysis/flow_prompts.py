@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from llmlint.analysis.builder import decorator_target
 from llmlint.analysis.facts import CallFact, SinkHitFact, SourceFact
 from llmlint.analysis.module import UNKNOWN
 from llmlint.analysis.prompts import (
@@ -110,8 +111,7 @@ class PromptTracker:
         return None
 
     def route(self, node: cst.FunctionDef, decorator: cst.Decorator, frame: Frame) -> None:
-        expression = decorator.decorator
-        target = expression.func if isinstance(expression, cst.Call) else expression
+        target = decorator_target(decorator)
         routes = self._prompts.routes.match_any(self.model.paths(target, frame.scope))
         if routes:
             self._routes[node] = routes[0]

@@ -142,12 +142,7 @@ class LLMReach:
         self.witness = witness
 
     def callee_functions(self, call: CallSite) -> list[Scope]:
-        found = []
-        for path in call.callees:
-            function = self.model.function_scope(path)
-            if function is not None and function not in found:
-                found.append(function)
-        return found
+        return self.model.functions_called(call.callees)
 
     def llm_call_in(self, call: cst.Call) -> cst.Call | None:
         """The LLM call `call` is or leads to (through this module's functions)."""

@@ -9,7 +9,7 @@ bindings, imports and aliases to the set of paths it may hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
@@ -128,24 +128,19 @@ class CallSite:
         return UNKNOWN if arg is None else self.model.literal(arg.value, self.scope)
 
 
-def _dotted_text(node: cst.CSTNode) -> str | None:
-    """`a.b.c` as written, when it is written plainly (no parentheses, no spaces)."""
-    if isinstance(node, cst.Name):
-        return None if node.lpar else node.value
-    if isinstance(node, cst.Attribute) and not node.lpar:
+def _written_plainly(node: cst.CSTNode) -> bool:
+    """A Name/Attribute chain with no parentheses and no spaces: its code is its dotted name."""
+    while isinstance(node, cst.Attribute):
         dot = node.dot
-        if (
-            isinstance(dot, cst.Dot)
-            and not _has_space(dot.whitespace_before)
-            and not _has_space(dot.whitespace_after)
-        ):
-            base = _dotted_text(node.value)
-            if base is not None:
-                return f"{base}.{node.attr.value}"
-    return None
+        if node.lpar or not isinstance(dot, cst.Dot) or _spaced(dot.whitespace_before):
+            return False
+        if _spaced(dot.whitespace_after):
+            return False
+        node = node.value
+    return isinstance(node, cst.Name) and not node.lpar
 
 
-def _has_space(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+def _spaced(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
     return not (isinstance(whitespace, cst.SimpleWhitespace) and whitespace.value == "")
 
 
@@ -199,7 +194,8 @@ class ModuleModel:
         self.definitions = builder.definitions
         self.calls = [CallSite(r.node, r.scope, self) for r in builder.calls]
         self.stores: list[StoreRecord] = builder.stores
-        self._classes = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.CLASS}
+        # The module's classes by qualname (the scope of each class statement).
+        self.classes = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.CLASS}
         self._functions = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.FUNCTION}
         self._cache: dict[cst.CSTNode, frozenset[str]] = {}
         self._active: set[cst.CSTNode] = set()
@@ -208,11 +204,11 @@ class ModuleModel:
 
     def text_of(self, node: cst.CSTNode) -> str:
         """The node's code; dotted names without code generation (most calls are named so)."""
-        text = _dotted_text(node)
+        if _written_plainly(node):
+            return dotted_name(node) or ""
+        text = self._texts.get(node)
         if text is None:
-            text = self._texts.get(node)
-            if text is None:
-                text = self._texts[node] = self.tree.code_for_node(node)
+            text = self._texts[node] = self.tree.code_for_node(node)
         return text
 
     # -- paths ---------------------------------------------------------------------
@@ -297,7 +293,7 @@ class ModuleModel:
     def _literal_items(self, expr: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
         """The values of the dict, list or tuple literal a name was assigned once."""
         if isinstance(expr, cst.Name):
-            binding = _single_assignment(scope.lookup(expr.value))
+            binding = single_assignment(scope.lookup(expr.value))
             if binding is not None and isinstance(binding.node, cst.BaseExpression):
                 expr = binding.node
         if isinstance(expr, cst.Dict):
@@ -331,13 +327,23 @@ class ModuleModel:
             return found
         return frozenset()
 
+    def functions_called(self, callees: Iterable[str]) -> list[Scope]:
+        """This module's functions that a call of `callees` may run, each once, in path order
+        (callee sets are hashed: their own order would differ between runs)."""
+        found: list[Scope] = []
+        for path in sorted(callees):
+            function = self.function_scope(path)
+            if function is not None and function not in found:
+                found.append(function)
+        return found
+
     def function_scope(self, path: str) -> Scope | None:
         """The scope of the function or method of this module that `path` calls."""
         function = self._functions.get(path)
         if function is not None or "." not in path:
             return function
         owner, _, name = path.rpartition(".")
-        class_scope = self._classes.get(owner[:-2] if owner.endswith("()") else owner)
+        class_scope = self.classes.get(owner[:-2] if owner.endswith("()") else owner)
         if class_scope is None:
             return None
         for scope in self.class_chain(class_scope):
@@ -388,7 +394,7 @@ class ModuleModel:
         """Paths of `base.attribute` when base is an instance or class of this module."""
         found: set[str] = set()
         instance = base.endswith("()")
-        class_scope = self._classes.get(base[:-2] if instance else base)
+        class_scope = self.classes.get(base[:-2] if instance else base)
         if class_scope is None:
             return found
         for scope in self.class_chain(class_scope):
@@ -416,8 +422,8 @@ class ModuleModel:
             if isinstance(node, cst.ClassDef) and current.parent is not None:
                 for base in node.bases:
                     for path in self.paths(base.value, current.parent):
-                        if path in self._classes:
-                            queue.append(self._classes[path])
+                        if path in self.classes:
+                            queue.append(self.classes[path])
 
     # -- constants -----------------------------------------------------------------
 
@@ -439,7 +445,7 @@ class ModuleModel:
         if isinstance(expr, cst.Name):
             if expr.value in ("True", "False", "None") and not scope.lookup(expr.value):
                 return {"True": True, "False": False, "None": None}[expr.value]
-            binding = _single_assignment(scope.lookup(expr.value))
+            binding = single_assignment(scope.lookup(expr.value))
             if binding is not None and binding.node is not None:
                 return self._literal(binding.node, binding.scope, depth + 1)
         return UNKNOWN
@@ -448,7 +454,7 @@ class ModuleModel:
         """The literal node a name's single binding holds (to locate a finding there)."""
         depth = 0
         while isinstance(expr, cst.Name) and depth < 8:
-            binding = _single_assignment(scope.lookup(expr.value))
+            binding = single_assignment(scope.lookup(expr.value))
             if binding is None or binding.node is None:
                 return None
             expr, scope, depth = binding.node, binding.scope, depth + 1
@@ -477,7 +483,7 @@ class ModuleModel:
         return "\n".join(parts)
 
 
-def _single_assignment(bindings: list[Binding]) -> Binding | None:
+def single_assignment(bindings: list[Binding]) -> Binding | None:
     """The one assignment of a name (annotations aside), or None."""
     values = [b for b in bindings if b.kind is not BindingKind.ANNOTATION]
     if len(values) == 1 and values[0].kind is BindingKind.ASSIGN:

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import libcst as cst
 
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
-from llmlint.analysis.scope import Binding, BindingKind, Scope, ScopeKind
+from llmlint.analysis.scope import Binding, BindingKind, Scope
 from llmlint.catalog import PatternIndex
 from llmlint.catalog.schema import LLMCall, ReturnsReceiver
 
@@ -80,7 +80,6 @@ class Tracer(Generic[T]):
         self.derived = derived
         self.derived_methods = frozenset(derived_methods)
         self.receivers = model.catalog.index(ReturnsReceiver)
-        self._classes = {s.qualname: s for s in model.scopes if s.kind is ScopeKind.CLASS}
 
     def origins(
         self, expr: cst.BaseExpression, scope: Scope, want: frozenset[str]
@@ -134,63 +133,62 @@ class Tracer(Generic[T]):
         depth: int,
         active: set[cst.CSTNode],
     ) -> bool:
+        """Whether every way `expr` may take is followed to a constructor (added to `out`)."""
         if depth > MAX_TRACE_DEPTH:
             return False
         if expr in active:
             return True  # a cycle adds nothing the other ways do not
-        active.add(expr)
-        try:
-            return self._trace_node(expr, scope, want, through, out, depth + 1, active)
-        finally:
-            active.discard(expr)
 
-    def _trace_node(
-        self,
-        expr: cst.BaseExpression,
-        scope: Scope,
-        want: frozenset[str],
-        through: tuple[tuple[cst.Call, Scope], ...],
-        out: list[Origin[T]],
-        depth: int,
-        active: set[cst.CSTNode],
-    ) -> bool:
         def follow(
             node: cst.BaseExpression,
             node_scope: Scope,
             node_want: frozenset[str] = want,
             node_through: tuple[tuple[cst.Call, Scope], ...] = through,
         ) -> bool:
-            return self._trace(node, node_scope, node_want, node_through, out, depth, active)
+            return self._trace(node, node_scope, node_want, node_through, out, depth + 1, active)
 
-        if isinstance(expr, cst.Name):
-            bindings = [b for b in scope.lookup(expr.value) if b.kind is not BindingKind.ANNOTATION]
-            return bool(bindings) and self._trace_bindings(bindings, want, follow)
-        if isinstance(expr, cst.Attribute):
-            members = self._members(expr, scope)
-            if members is not None:
-                return bool(members) and self._trace_bindings(members, want, follow)
-            suffix = "." + expr.attr.value
-            inner = frozenset(w[: -len(suffix)] for w in want if w.endswith(suffix))
-            return bool(inner) and follow(expr.value, scope, inner)
-        if isinstance(expr, cst.Call):
-            return self._trace_call(expr, scope, want, through, out, follow)
-        if isinstance(expr, cst.Await):
-            return follow(expr.expression, scope)
-        if isinstance(expr, (cst.BinaryOperation, cst.BooleanOperation, cst.IfExp)):
+        active.add(expr)
+        try:
+            if isinstance(expr, cst.Name):
+                bindings = [
+                    b for b in scope.lookup(expr.value) if b.kind is not BindingKind.ANNOTATION
+                ]
+                return bool(bindings) and self._trace_bindings(bindings, want, follow)
+            if isinstance(expr, cst.Attribute):
+                members = self._members(expr, scope)
+                if members is not None:
+                    return bool(members) and self._trace_bindings(members, want, follow)
+                suffix = "." + expr.attr.value
+                inner = frozenset(w[: -len(suffix)] for w in want if w.endswith(suffix))
+                return bool(inner) and follow(expr.value, scope, inner)
+            if isinstance(expr, cst.Call):
+                return self._trace_call(expr, scope, want, through, out, follow)
+            if isinstance(expr, cst.Await):
+                return follow(expr.expression, scope)
             if isinstance(expr, cst.IfExp):
-                parts = [expr.body, expr.orelse]
-            elif isinstance(expr, cst.BooleanOperation) or isinstance(expr.operator, cst.BitOr):
-                parts = [expr.left, expr.right]
-            else:
-                return False
-            ok = True
-            for part in parts:
-                relevant = self._relevant(part, scope, want)
-                if relevant is False:
-                    continue  # `prompt | llm`: the prompt is not the model
-                ok = follow(part, scope) and ok
-            return ok
-        return False
+                return self._trace_parts([expr.body, expr.orelse], scope, want, follow)
+            if isinstance(expr, cst.BooleanOperation) or (
+                isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr)
+            ):
+                return self._trace_parts([expr.left, expr.right], scope, want, follow)
+            return False
+        finally:
+            active.discard(expr)
+
+    def _trace_parts(
+        self,
+        parts: list[cst.BaseExpression],
+        scope: Scope,
+        want: frozenset[str],
+        follow: Callable[..., bool],
+    ) -> bool:
+        """`a or b`, `a if c else b`, `prompt | llm`: the parts that may be the object."""
+        ok = True
+        for part in parts:
+            if self._relevant(part, scope, want) is False:
+                continue  # `prompt | llm`: the prompt is not the model
+            ok = follow(part, scope) and ok
+        return ok
 
     def _trace_call(
         self,
@@ -214,7 +212,7 @@ class Tracer(Generic[T]):
                 suffix = f".{method}()"
                 inner = frozenset(w[: -len(suffix)] if w.endswith(suffix) else w for w in want)
                 return follow(func.value, scope, inner, (*through, (call, scope)))
-        functions = [f for p in callees if (f := model.function_scope(p)) is not None]
+        functions = model.functions_called(callees)
         if not functions:
             return False
         ok = True
@@ -249,8 +247,8 @@ class Tracer(Generic[T]):
         instance = False
         for path in self.model.paths(expr.value, scope):
             name = path[:-2] if path.endswith("()") else path
-            if name in self._classes:
-                classes.append(self._classes[name])
+            if name in self.model.classes:
+                classes.append(self.model.classes[name])
                 instance = instance or path.endswith("()")
         if not classes:
             return None

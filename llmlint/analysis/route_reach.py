@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llmlint.analysis.facts import RouteFact
-from llmlint.analysis.routes import WEB_FRAMEWORKS
-from llmlint.catalog import PatternIndex
+from llmlint.analysis.routes import WEB_FRAMEWORKS, catalog_index
 from llmlint.catalog.schema import RateLimit, Route
 from llmlint.finding import FlowStep
 
@@ -58,7 +57,7 @@ class RouteReach:
         self._limited_frameworks: set[str] = set()
         catalog = resolver.catalog
         self._route_decorators = catalog.index(Route, "decorator")
-        self._limits = PatternIndex((e.call, e) for e in catalog.entries(RateLimit) if e.call)
+        self._limits = catalog_index(catalog.entries(RateLimit))
         for facts in resolver.modules.values():
             steps = facts.steps
             for function in facts.functions.values():

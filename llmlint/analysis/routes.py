@@ -12,11 +12,12 @@ Whether a route reaches an LLM call is decided by the project resolver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 
 import libcst as cst
 
+from llmlint.analysis.builder import decorator_target
 from llmlint.analysis.facts import RouteFact
 from llmlint.analysis.module import CallSite, ModuleModel
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
@@ -99,8 +100,7 @@ class RouteCollector:
         unresolved: list[tuple[str, ...]] = []
         limited = exempt = False
         for decorator in node.decorators:
-            expression = decorator.decorator
-            target = expression.func if isinstance(expression, cst.Call) else expression
+            target = decorator_target(decorator)
             paths = self.model.paths(target, outer)
             routes = [r for r in self.routes.match_any(paths) if r.framework in WEB_FRAMEWORKS]
             project = bool(paths) and not self.is_library(paths)
@@ -111,7 +111,7 @@ class RouteCollector:
                     unresolved.append(tuple(sorted(paths)))
                 if isinstance(target, cst.Attribute):
                     owners |= self._identity(target.value, outer)
-                limited |= self._has_dependency(expression, outer)
+                limited |= self._has_dependency(decorator.decorator, outer)
             limited |= bool(self.limits["decorator"].match_any(paths))
             exempt |= bool(self.limits["exempt"].match_any(paths))
         if route is not None or unresolved:
@@ -267,5 +267,5 @@ class RouteCollector:
                     self.found.limited_frameworks.add(entry.framework)
 
 
-def catalog_index(entries: list[RateLimit]) -> PatternIndex[RateLimit]:
+def catalog_index(entries: Iterable[RateLimit]) -> PatternIndex[RateLimit]:
     return PatternIndex((e.call, e) for e in entries if e.call)

@@ -8,7 +8,7 @@ sink found through another module's types is judged exactly like a local one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from llmlint.analysis.facts import NOT_CONSTANT, ArgFact, CallFact
 from llmlint.analysis.literals import same_constant
@@ -47,30 +47,38 @@ def _program_name(element: ArgFact) -> str | None:
     return constant.rsplit("/", 1)[-1]
 
 
+def command_operands(program: str | None, constants: Sequence[object]) -> Sequence[int]:
+    """Which items of an argv choose the code that runs, given the program's name (None
+    when it is not a constant) and each item's constant value (anything but a `str` when
+    it has none): the program itself, the command a wrapper or remote shell runs, or the
+    script or code given to an interpreter. Empty for a fixed program: its arguments are
+    data."""
+    if program is None:
+        return (0,)
+    subcommand = REMOTE_SHELLS.get(program)
+    runs_remotely = subcommand == "" or (
+        subcommand is not None and any(c == subcommand for c in constants[1:3])
+    )
+    if program in WRAPPERS or runs_remotely:
+        # Options and their values are constants; a tainted operand is the command.
+        return range(1, len(constants))
+    flag = INTERPRETERS.get(program)
+    if flag is None:
+        return ()
+    for index, option in enumerate(constants[1:], start=1):
+        if not isinstance(option, str) or not option.startswith(("-", "/")):
+            return (index,)  # the script to run
+        if option.lower() == flag or (flag.isalpha() and flag in option.lstrip("-")):
+            return range(index + 1, len(constants))
+    return ()
+
+
 def _command_value(elements: list[ArgFact]) -> Value:
     """What chooses the code that runs in an argv list: the program, or what it runs."""
     if not elements:
         return EMPTY
-    name = _program_name(elements[0])
-    if name is None:
-        return elements[0].value
-    subcommand = REMOTE_SHELLS.get(name)
-    runs_remotely = subcommand == "" or (
-        subcommand is not None and any(e.constant == subcommand for e in elements[1:3])
-    )
-    if name in WRAPPERS or runs_remotely:
-        # Options and their values are constants; a tainted operand is the command.
-        return union(*(e.value for e in elements[1:]))
-    flag = INTERPRETERS.get(name)
-    if flag is None:
-        return EMPTY  # a fixed program: its arguments are data
-    for index, element in enumerate(elements[1:], start=1):
-        option = element.constant
-        if not isinstance(option, str) or not option.startswith(("-", "/")):
-            return element.value  # the script to run
-        if option.lower() == flag or (flag.isalpha() and flag in option.lstrip("-")):
-            return union(*(e.value for e in elements[index + 1 :]))
-    return EMPTY
+    chosen = command_operands(_program_name(elements[0]), [e.constant for e in elements])
+    return union(*(elements[index].value for index in chosen))
 
 
 def _argument(call: CallFact, ref: ArgRef) -> ArgFact | None:
@@ -96,10 +104,6 @@ def _possible(arg: ArgFact) -> tuple[object, ...]:
 
 def applies(sink: Sink, call: CallFact) -> bool:
     """Whether `call` is this sink: its conditions (`when`, safe values, write mode) hold."""
-    return _applies(sink, call)
-
-
-def _applies(sink: Sink, call: CallFact) -> bool:
     for keyword, expected in sink.when.items():
         arg = call.argument(None, keyword)
         if arg is None or not any(same_constant(c, expected) for c in _possible(arg)):
@@ -120,7 +124,7 @@ def _applies(sink: Sink, call: CallFact) -> bool:
 
 def sink_value(sink: Sink, call: CallFact) -> Value:
     """The taints that reach `sink` at `call` (empty when the call is not this sink)."""
-    if not _applies(sink, call):
+    if not applies(sink, call):
         return EMPTY
     values: list[Value] = []
     if sink.receiver_is_value and call.receiver is not None:

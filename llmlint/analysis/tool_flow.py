@@ -10,29 +10,18 @@ model's. tool_reach.py uses this to decide which sink the model's values reach.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import libcst as cst
 
-from llmlint.analysis.builder import dotted_name
-from llmlint.analysis.catalog_tools import single_value
-from llmlint.analysis.module import CallSite, ModuleModel
+from llmlint.analysis.builder import dotted_name, parameters
+from llmlint.analysis.module import CallSite, ModuleModel, single_assignment
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import Sanitizer
 
 _SCALAR_ANNOTATIONS = frozenset({"int", "float", "bool", "Literal"})
 _ASSIGNING = (BindingKind.ASSIGN, BindingKind.ELEMENT, BindingKind.WITH, BindingKind.OTHER)
-
-
-def _parameters(params: cst.Parameters) -> Iterator[cst.Param]:
-    yield from params.posonly_params
-    yield from params.params
-    if isinstance(params.star_arg, cst.Param):
-        yield params.star_arg
-    yield from params.kwonly_params
-    if params.star_kwarg is not None:
-        yield params.star_kwarg
 
 
 class ArgumentFlow:
@@ -55,7 +44,7 @@ class ArgumentFlow:
         if not isinstance(node, (cst.FunctionDef, cst.Lambda)):
             return frozenset()
         names: set[str] = set()
-        for param in _parameters(node.params):
+        for param in parameters(node.params):
             name = param.name.value
             bindings = function.bindings.get(name, [])
             if any(b.kind is BindingKind.SELF for b in bindings):
@@ -87,7 +76,7 @@ class ArgumentFlow:
         site = self._sites.get(node)
         if site is None:
             return []
-        return [f for f in map(self.model.function_scope, sorted(site.callees)) if f]
+        return self.model.functions_called(site.callees)
 
     def tainted(
         self, scopes: list[Scope], params: frozenset[str], sink_rule: str
@@ -162,7 +151,7 @@ class ArgumentFlow:
             first = inner.bindings.get(positional[0].name.value, [])
             if any(b.kind is BindingKind.SELF for b in first):
                 positional = positional[1:]
-        named = {p.name.value for p in _parameters(params)}
+        named = {p.name.value for p in parameters(params)}
         star = params.star_arg.name.value if isinstance(params.star_arg, cst.Param) else None
         star_kwarg = params.star_kwarg.name.value if params.star_kwarg is not None else None
         passed: set[str] = set()
@@ -212,7 +201,7 @@ class ArgumentFlow:
         """A module or class name bound once to a dict, list or tuple display: a table."""
         if not isinstance(expr, cst.Name):
             return False
-        binding = single_value(scope.lookup(expr.value))
+        binding = single_assignment(scope.lookup(expr.value))
         return (
             binding is not None
             and binding.scope.kind in (ScopeKind.MODULE, ScopeKind.CLASS)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from llmlint.analysis.catalog_tools import Related, list_items, single_value
+from llmlint.analysis.catalog_tools import Related, list_items
 from llmlint.analysis.flow import URL_WITH_HOST
 from llmlint.analysis.literals import same_constant
-from llmlint.analysis.module import CallSite, ModuleModel
+from llmlint.analysis.module import CallSite, ModuleModel, single_assignment
 from llmlint.analysis.scope import Scope
-from llmlint.analysis.sinks import INTERPRETERS, REMOTE_SHELLS, WRAPPERS, method_sinks
+from llmlint.analysis.sinks import command_operands, method_sinks
 from llmlint.analysis.tool_flow import ArgumentFlow
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import Sink, ToolCapability
@@ -165,27 +165,10 @@ class ToolReach:
         if not elements:
             return refers(value, tainted, sink_rule, scope)
         program = self.model.literal(elements[0], scope)
-        if not isinstance(program, str):
-            return refers(elements[0], tainted, sink_rule, scope)
-        name = program.rsplit("/", 1)[-1]
-        rest = elements[1:]
-        subcommand = REMOTE_SHELLS.get(name)
-        remote = subcommand == "" or (
-            subcommand is not None
-            and any(self.model.literal(e, scope) == subcommand for e in rest[:2])
-        )
-        if name in WRAPPERS or remote:  # `sudo cmd`, `ssh host cmd`, `docker exec box cmd`
-            return any(refers(e, tainted, sink_rule, scope) for e in rest)
-        flag = INTERPRETERS.get(name)
-        if flag is None:
-            return False  # a fixed program: its arguments are data
-        for index, element in enumerate(rest):
-            option = self.model.literal(element, scope)
-            if not isinstance(option, str) or not option.startswith(("-", "/")):
-                return refers(element, tainted, sink_rule, scope)  # the script it runs
-            if option.lower() == flag or (flag.isalpha() and flag in option.lstrip("-")):
-                return any(refers(e, tainted, sink_rule, scope) for e in rest[index + 1 :])
-        return False
+        name = program.rsplit("/", 1)[-1] if isinstance(program, str) else None
+        constants = [program, *(self.model.literal(e, scope) for e in elements[1:])]
+        chosen = command_operands(name, constants)
+        return any(refers(elements[index], tainted, sink_rule, scope) for index in chosen)
 
     def _fixed_host(
         self, value: cst.BaseExpression, tainted: frozenset[str], sink_rule: str, scope: Scope
@@ -214,7 +197,7 @@ class ToolReach:
                 return self._returns_fixed_host(value, sink_rule)
             if not isinstance(value, cst.Name):
                 return False
-            binding = single_value(scope.lookup(value.value))
+            binding = single_assignment(scope.lookup(value.value))
             if binding is None or not isinstance(binding.node, cst.BaseExpression):
                 return False
             value, scope = binding.node, binding.scope
