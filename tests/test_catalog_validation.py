@@ -77,6 +77,10 @@ NOT_AN_ARGUMENT = 'expected a table like { position = 0, keyword = "x" }'
             "sink[0].receiver: invalid regex",
         ),
         ({"placeholder": [{"regex": "["}]}, "placeholder[0].regex: invalid regex"),
+        (
+            {"token-cap": [{"call": "x", "keywords": ["k"], "exempt-models": "("}]},
+            "token-cap[0].exempt_models: invalid regex",
+        ),
     ],
 )
 def test_errors_name_the_field(table: dict[str, Any], message: str, tmp_path: Path) -> None:

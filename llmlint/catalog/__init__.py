@@ -300,6 +300,7 @@ def _check_entry(entry: Any, where: str) -> None:
         raise CatalogError(f"{where}.kind: expected one of {', '.join(allowed)}")
     _check_regex(entry, "receiver", where)
     _check_regex(entry, "key_pattern", where)
+    _check_regex(entry, "exempt_models", where)
     rule = getattr(entry, "rule", None)
     if isinstance(rule, str) and not _RULE_CODE.fullmatch(rule):
         raise CatalogError(f"{where}.rule: {rule!r} is not a rule code")
