@@ -7,15 +7,19 @@ from llmlint.analysis.literals import key_provider
 from llmlint.analysis.module import CallSite, ModuleModel, matching_calls
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import CredentialArgument, CredentialSetting, KeyPattern
+from llmlint.catalog.schema import (
+    CredentialArgument,
+    CredentialKeyword,
+    CredentialSetting,
+    CredentialVariable,
+    KeyPattern,
+)
 from llmlint.finding import Severity
 from llmlint.prefilter import Prefilter, any_of
 from llmlint.rule import Report, Rule, RuleContext
 
 _ENVIRON_SETTERS = {"os.environ.setdefault", "os.putenv"}
-_SETTING_NAME = re.compile(r"(?i)(^|_)(api_?key|secret(_key)?|(access_|auth_)?token)$")
 _OPAQUE_TOKEN = re.compile(rb"[\"'](?=[\w.\-]*[0-9])[A-Za-z0-9][\w.\-]{19,}[\"']")
-_KEYWORD_SUFFIXES = ("api_key", "apikey", "api_token", "access_token", "auth_token")
 
 
 class HardcodedLlmApiKey(Rule):
@@ -80,7 +84,7 @@ class HardcodedLlmApiKey(Rule):
             for k in catalog.entries(KeyPattern)
             if k.provider != "generic"
         ]
-        opaque = Prefilter.all_of(_OPAQUE_TOKEN, any_of(names | set(_KEYWORD_SUFFIXES)))
+        opaque = Prefilter.all_of(_OPAQUE_TOKEN, any_of(names | set(_keyword_suffixes(catalog))))
         return Prefilter(tuple((shape,) for shape in shapes)) | opaque
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
@@ -118,9 +122,10 @@ class HardcodedLlmApiKey(Rule):
             if entry.position is not None and entry.position < len(positional):
                 where = f"passed to '{call.callee_text}'"
                 yield positional[entry.position].value, call.scope, where
+        suffixes = _keyword_suffixes(catalog)
         for call in model.calls:
             if call.node not in known:
-                yield from _unknown_client_keys(call, model, catalog)
+                yield from _unknown_client_keys(call, model, catalog, suffixes)
 
     def _settings(
         self, model: ModuleModel, catalog: Catalog
@@ -147,13 +152,14 @@ def _named_settings(
     model: ModuleModel, catalog: Catalog
 ) -> Iterator[tuple[cst.BaseExpression, Scope, str]]:
     """`OPENAI_API_KEY = "sk-..."` in a module or a settings class: the name says what it
-    is (a provider's variable name, or a name ending in `api_key`/`token`/`secret`)."""
+    is (a provider's variable name, or a [[credential-variable]] name: `api_key`, `token`)."""
     variables = {s.environment for s in catalog.entries(CredentialSetting) if s.environment}
+    patterns = [re.compile(v.regex) for v in catalog.entries(CredentialVariable)]
     for scope in model.scopes:
         if scope.kind not in (ScopeKind.MODULE, ScopeKind.CLASS):
             continue
         for name, bindings in scope.bindings.items():
-            if name.upper() not in variables and not _SETTING_NAME.search(name):
+            if name.upper() not in variables and not any(p.search(name) for p in patterns):
                 continue
             for binding in bindings:
                 if binding.kind is BindingKind.ASSIGN and isinstance(
@@ -163,15 +169,20 @@ def _named_settings(
 
 
 def _unknown_client_keys(
-    call: CallSite, model: ModuleModel, catalog: Catalog
+    call: CallSite, model: ModuleModel, catalog: Catalog, suffixes: tuple[str, ...]
 ) -> Iterator[tuple[cst.BaseExpression, Scope, str]]:
     """Credential-named keywords of other calls, when the value has a provider's key shape."""
     for arg in call.node.args:
         keyword = arg.keyword.value if arg.keyword else ""
-        if keyword.lower().endswith(_KEYWORD_SUFFIXES):
+        if keyword.lower().endswith(suffixes):
             value = model.literal(arg.value, call.scope)
             if key_provider(value, catalog, specific_only=True):
                 yield arg.value, call.scope, f"passed to '{call.callee_text}' as {keyword}"
+
+
+def _keyword_suffixes(catalog: Catalog) -> tuple[str, ...]:
+    """How credential keywords end ([[credential-keyword]]), compared in lower case."""
+    return tuple(entry.suffix.lower() for entry in catalog.entries(CredentialKeyword))
 
 
 def _subscript_key(target: cst.Subscript, model: ModuleModel, scope: Scope) -> object:

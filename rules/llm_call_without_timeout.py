@@ -96,7 +96,7 @@ class LLMCallWithoutTimeout(Rule):
         finder = finders(entry.keywords)
         if finder.in_call(call.node, call.scope, entry.options) is not Presence.MISSING:
             return True
-        timeouts = finders(("timeout",))
+        timeouts = finders(entry.http_client_keywords)
         for keyword in entry.http_client:
             arg = call.keyword(keyword)
             if arg is not None:

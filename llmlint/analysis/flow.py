@@ -28,6 +28,7 @@ from llmlint.analysis.flow_facts import describe_module, locate_steps, prune_cal
 from llmlint.analysis.flow_prompts import PromptTracker
 from llmlint.analysis.flow_state import Env, Frame, library_roots
 from llmlint.analysis.guards import Cleared, cleared_names
+from llmlint.analysis.loop_bounds import exits_process
 from llmlint.analysis.module import ModuleModel
 from llmlint.analysis.positions import Span, compute_spans
 from llmlint.analysis.routes import RouteCollector
@@ -57,14 +58,9 @@ def _merge(*envs: Env) -> Env:
     return merged
 
 
-# Calls that never return normally, as written: Flask's abort raises, the others exit.
-NO_RETURN = frozenset(
-    {"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit", "st.stop", "streamlit.stop"}
-)
-
-
-def _exits(suite: cst.BaseSuite) -> bool:
-    """Whether a block always leaves its enclosing one (return, raise, continue, break)."""
+def _exits(suite: cst.BaseSuite, model: ModuleModel, scope: Scope) -> bool:
+    """Whether a block always leaves its enclosing one (return, raise, continue, break, or
+    a call that never returns)."""
     if not suite.body:
         return False
     if isinstance(suite, cst.SimpleStatementSuite):
@@ -75,7 +71,7 @@ def _exits(suite: cst.BaseSuite) -> bool:
             return False
         last = line.body[-1]
     if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
-        return dotted_name(last.value.func) in NO_RETURN  # `abort(400)` raises
+        return exits_process(model, last.value, scope)  # `abort(400)` raises
     return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
 
 
@@ -197,12 +193,12 @@ class FlowAnalyzer(ExpressionInterpreter, CallInterpreter):
         elif node.orelse is not None:
             self._suite(node.orelse.body, frame)
         after_else = frame.env
-        if _exits(node.body):
+        if _exits(node.body, self.model, frame.scope):
             frame.env = after_else
         elif (
             node.orelse is not None
             and not isinstance(node.orelse, cst.If)
-            and _exits(node.orelse.body)
+            and _exits(node.orelse.body, self.model, frame.scope)
         ):
             frame.env = after_body
         else:

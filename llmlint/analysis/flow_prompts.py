@@ -28,22 +28,20 @@ from llmlint.analysis.prompts import (
 )
 from llmlint.analysis.scope import Scope
 from llmlint.analysis.values import ALL_RULES, EMPTY, Taint, Value, tag, union
-from llmlint.catalog.schema import MessageRole, Route, Source
+from llmlint.catalog.schema import (
+    MessageRole,
+    RequestDataType,
+    Route,
+    RouteDependency,
+    Source,
+    SystemKey,
+)
 
 if TYPE_CHECKING:
     from llmlint.analysis.flow import FlowAnalyzer, Frame
 
-# Defaults that mean "injected by the framework", not request data.
-INJECTED = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends"})
-# Keys of request bodies and config dicts that hold the system prompt (Bedrock and
-# Anthropic JSON bodies, google.genai config dicts, Replicate inputs).
-SYSTEM_KEYS = frozenset({"system", "system_instruction", "systemInstruction", "system_prompt"})
 # What a number from a request still decides: how much the model may generate (LLM205).
 KEPT_BY_NUMBERS = frozenset({"!LLM205"})
-# Annotations of route parameters that still are request data.
-DATA_TYPES = frozenset(
-    {"builtins.str", "builtins.bytes", "builtins.dict", "builtins.list", "typing.Any"}
-)
 
 
 class PromptTracker:
@@ -53,7 +51,11 @@ class PromptTracker:
     def __init__(self, flow: FlowAnalyzer) -> None:
         self.flow = flow
         self.model = flow.model
-        self._prompts = PromptCatalog(flow.catalog)
+        catalog = flow.catalog
+        self._prompts = PromptCatalog(catalog)
+        self._injected_by = catalog.index(RouteDependency)
+        self._data_types = catalog.index(RequestDataType, "annotation")
+        self._system_keys = frozenset(entry.key for entry in catalog.entries(SystemKey))
         self._routes: dict[cst.FunctionDef, Route] = {}
         self._inputs: dict[cst.CSTNode, Value] = {}
 
@@ -133,11 +135,11 @@ class PromptTracker:
             return EMPTY
         outer = scope.parent
         default = param.default
-        if isinstance(default, cst.Call) and self.model.paths(default.func, outer) & INJECTED:
+        if isinstance(default, cst.Call) and self._is_dependency(default, outer):
             return EMPTY
         if annotation is not None and not scalar:
             types = self.model.paths(annotation, outer)
-            if types and not types & DATA_TYPES and self.flow._is_library(types):
+            if types and not self._data_types.match_any(types) and self.flow._is_library(types):
                 return EMPTY  # `request: Request`: its methods and attributes are the sources
         text = f"parameter '{param.name.value}' of {route.framework} handler '{node.name.value}'"
         label = self.flow._label("S")
@@ -156,9 +158,13 @@ class PromptTracker:
         for element in annotation.slice[1:]:
             metadata = element.slice
             call = metadata.value if isinstance(metadata, cst.Index) else None
-            if isinstance(call, cst.Call) and self.model.paths(call.func, scope) & INJECTED:
+            if isinstance(call, cst.Call) and self._is_dependency(call, scope):
                 return True
         return False
+
+    def _is_dependency(self, call: cst.Call, scope: Scope) -> bool:
+        """`Depends(get_db)`: the framework gives the parameter its value."""
+        return bool(self._injected_by.match_any(self.model.paths(call.func, scope)))
 
     # -- placement ------------------------------------------------------------------
 
@@ -227,7 +233,7 @@ class PromptTracker:
 
     def system_entry(self, element: cst.DictElement, value: Value, frame: Frame) -> Value:
         """`{"system_instruction": x}` in a request body or config: x is system text."""
-        if value and self.model.literal(element.key, frame.scope) in SYSTEM_KEYS:
+        if value and self.model.literal(element.key, frame.scope) in self._system_keys:
             return tag(value, SYSTEM)
         return value
 

@@ -27,10 +27,9 @@ from llmlint.analysis.call_options import builds_options, string_key
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
 from llmlint.analysis.receivers import llm_calls
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
-from llmlint.catalog.schema import ArgRef
+from llmlint.catalog.schema import ArgRef, NoReturn
 
 INFINITE_CONSTANTS = frozenset({"math.inf", "sys.maxsize", "numpy.inf", "np.inf", "float.inf"})
-EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit", "os.abort"})
 _VALUE_BINDINGS = (BindingKind.ASSIGN, BindingKind.ELEMENT, BindingKind.WITH)
 
 
@@ -224,7 +223,8 @@ def _statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def exits_process(model: ModuleModel, call: cst.Call, scope: Scope) -> bool:
-    return bool(model.paths(call.func, scope) & EXIT_CALLS)
+    """Whether `call` never returns: it ends the process or raises ([[no-return]])."""
+    return bool(model.catalog.index(NoReturn).match_any(model.paths(call.func, scope)))
 
 
 # -- recursion bounded by a parameter ----------------------------------------------------------

@@ -22,15 +22,9 @@ from llmlint.analysis.facts import RouteFact
 from llmlint.analysis.module import CallSite, ModuleModel
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.catalog import Catalog, PatternIndex
-from llmlint.catalog.schema import RateLimit, Route, RouteRegistration
+from llmlint.catalog.schema import RateLimit, Route, RouteRegistration, WebFramework
 
 StepMaker = Callable[[cst.CSTNode, str], int]
-# Calls that attach a router or blueprint to an app (or to another router).
-INCLUSIONS = frozenset({"include_router", "register_blueprint"})
-# Frameworks whose routes answer HTTP requests (chat-bot handlers and MCP tools do not).
-WEB_FRAMEWORKS = frozenset(
-    {"flask", "quart", "django", "django-ninja", "fastapi", "starlette", "litestar", "aiohttp"}
-)
 
 
 def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
@@ -72,6 +66,8 @@ class RouteCollector:
         self.is_library = is_library
         self.routes = catalog.index(Route, "decorator")
         self.registrations = catalog.index(RouteRegistration)
+        self.web_frameworks = web_frameworks(catalog)
+        self.inclusions = {m for e in catalog.entries(WebFramework) for m in e.inclusions}
         limits = catalog.entries(RateLimit)
         self.limits = {
             kind: catalog_index([e for e in limits if e.kind == kind])
@@ -102,7 +98,7 @@ class RouteCollector:
         for decorator in node.decorators:
             target = decorator_target(decorator)
             paths = self.model.paths(target, outer)
-            routes = [r for r in self.routes.match_any(paths) if r.framework in WEB_FRAMEWORKS]
+            routes = [r for r in self.routes.match_any(paths) if r.framework in self.web_frameworks]
             project = bool(paths) and not self.is_library(paths)
             if routes or project:
                 if routes:
@@ -215,7 +211,7 @@ class RouteCollector:
         """`app.include_router(router)`, `app.register_blueprint(bp)`: the parent's limits
         cover the child's routes."""
         func = call.node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in INCLUSIONS:
+        if not isinstance(func, cst.Attribute) or func.attr.value not in self.inclusions:
             return
         if not call.node.args:
             return
@@ -269,3 +265,8 @@ class RouteCollector:
 
 def catalog_index(entries: Iterable[RateLimit]) -> PatternIndex[RateLimit]:
     return PatternIndex((e.call, e) for e in entries if e.call)
+
+
+def web_frameworks(catalog: Catalog) -> frozenset[str]:
+    """The frameworks whose routes answer HTTP requests ([[web-framework]])."""
+    return frozenset(entry.name for entry in catalog.entries(WebFramework))

@@ -70,6 +70,24 @@ class Placeholder:
 
 
 @dataclass(frozen=True)
+class CredentialVariable:
+    """[[credential-variable]] A regex, searched in the name of a module or class variable,
+    that says the variable holds a credential (`API_KEY = "..."`, a settings class's
+    `auth_token`): a literal with a key's shape assigned to it is reported (LLM105)."""
+
+    regex: str
+
+
+@dataclass(frozen=True)
+class CredentialKeyword:
+    """[[credential-keyword]] How the name of a keyword argument that takes a credential
+    ends, in any case (`api_key`, `access_token`): a literal with a provider's key shape
+    passed so to a call no [[credential-argument]] describes is reported (LLM105)."""
+
+    suffix: str
+
+
+@dataclass(frozen=True)
 class RemoteCodeOption:
     """[[remote-code-option]] A keyword that lets a loader run code from a model repo (LLM401)."""
 
@@ -286,6 +304,24 @@ class Route:
 
 
 @dataclass(frozen=True)
+class RouteDependency:
+    """[[route-dependency]] A call that marks a route parameter as given by the framework
+    rather than by the request, as its default (`db = Depends(get_db)`) or in its
+    `Annotated[...]` metadata: the parameter is not request data (FastAPI's `Depends`)."""
+
+    call: str
+
+
+@dataclass(frozen=True)
+class RequestDataType:
+    """[[request-data-type]] A library type that a route parameter annotated with still
+    holds request data (`str`, `dict`, `typing.Any`). A parameter typed with any other
+    library class (`request: Request`) is a framework object: its data are [[source]]s."""
+
+    annotation: str
+
+
+@dataclass(frozen=True)
 class RouteRegistration:
     """[[route-registration]] A call that wires the view at `view` to a URL (Django's
     `path("chat/", views.chat)`, Starlette's `Route`, Flask's `add_url_rule`). A class
@@ -294,6 +330,24 @@ class RouteRegistration:
     call: str
     view: ArgRef
     framework: str
+
+
+@dataclass(frozen=True)
+class WebFramework:
+    """[[web-framework]] A framework whose routes answer HTTP requests (LLM201), named as
+    in the `framework` of [[route]] and [[route-registration]]; routes of other
+    frameworks (chat-bot events, MCP tools) are not web routes.
+
+    `handler-methods` are the methods of its view classes that answer requests, for a
+    class wired by a [[route-registration]] (`ChatView.as_view()`, a DRF viewset).
+    `inclusions` are the methods, found by name, that attach a router or blueprint to an
+    app or to another router (`app.include_router(router)`): the parent's rate limits
+    cover the child's routes. Entries of the same name add up.
+    """
+
+    name: str
+    handler_methods: tuple[str, ...] = ()
+    inclusions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -358,6 +412,15 @@ class Template:
 
 
 @dataclass(frozen=True)
+class SystemKey:
+    """[[system-key]] A dict key whose value is system instructions, in request bodies and
+    config dicts (Bedrock's and Anthropic's JSON `system`, google.genai's
+    `system_instruction`): what is put there is sent in the system role (LLM102-LLM104)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class TokenCap:
     """[[token-cap]] An LLM call whose output length only the call itself caps (LLM202).
 
@@ -402,7 +465,9 @@ class ClientTimeout:
     assigns one of the `settings` attributes (`litellm.request_timeout = 30`). A client is
     not reported either when every request the module makes with it passes one of
     `request-keywords`, on the call or on a fluent copy (`client.with_options(timeout=...)`).
-    `fix` says how to set one, for the message (by default: pass the first keyword).
+    The HTTP client sets its own timeout with one of `http-client-keywords` (httpx's
+    `timeout`). `fix` says how to set one, for the message (by default: pass the first
+    keyword).
     """
 
     call: str
@@ -411,6 +476,7 @@ class ClientTimeout:
     keywords: tuple[str, ...] = ("timeout",)
     options: tuple[str, ...] = ()
     http_client: tuple[str, ...] = ()
+    http_client_keywords: tuple[str, ...] = ("timeout",)
     request_keywords: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
 
@@ -446,6 +512,15 @@ class LoopWait:
     call: str | None = None
     method: str | None = None
     receiver: str = ""
+
+
+@dataclass(frozen=True)
+class NoReturn:
+    """[[no-return]] A call that never returns: it ends the process (`sys.exit`) or raises
+    (Flask's `abort`, Streamlit's `st.stop`). A `while True` loop making it ends (LLM204),
+    and a branch ending with it leaves its block, as a `return` would (data flow)."""
+
+    call: str
 
 
 @dataclass(frozen=True)
@@ -529,6 +604,8 @@ SECTIONS: dict[str, type] = {
     "credential-setting": CredentialSetting,
     "key-pattern": KeyPattern,
     "placeholder": Placeholder,
+    "credential-variable": CredentialVariable,
+    "credential-keyword": CredentialKeyword,
     "remote-code-option": RemoteCodeOption,
     "model-loader": ModelLoader,
     "model-artifact-hint": ModelArtifactHint,
@@ -541,6 +618,7 @@ SECTIONS: dict[str, type] = {
     "client-timeout": ClientTimeout,
     "agent-limit": AgentLimit,
     "loop-wait": LoopWait,
+    "no-return": NoReturn,
     "sink": Sink,
     "sanitizer": Sanitizer,
     "tool-decorator": ToolDecorator,
@@ -555,9 +633,13 @@ SECTIONS: dict[str, type] = {
     "call-through": CallThrough,
     "source": Source,
     "route": Route,
+    "route-dependency": RouteDependency,
+    "request-data-type": RequestDataType,
     "prompt": Prompt,
     "message-role": MessageRole,
     "template": Template,
+    "system-key": SystemKey,
     "route-registration": RouteRegistration,
+    "web-framework": WebFramework,
     "rate-limit": RateLimit,
 }
