@@ -27,6 +27,23 @@ _NON_CODE_FIELDS = frozenset(
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def _node_classes(base: type) -> frozenset[type]:
+    found: set[type] = {base}
+    stack = [base]
+    while stack:
+        subclasses: list[type] = stack.pop().__subclasses__()
+        for sub in subclasses:
+            if sub not in found:
+                found.add(sub)
+                stack.append(sub)
+    return frozenset(found)
+
+
+# Every libcst node class. libcst's classes are ABCs, so `isinstance(x, cst.CSTNode)` is a
+# Python-level call; `type(x) in NODE_TYPES` is a set lookup. Walks use it per field.
+NODE_TYPES = _node_classes(cst.CSTNode)
+
+
 def _code_fields(cls: type) -> tuple[str, ...]:
     fields = _FIELDS.get(cls)
     if fields is None:
@@ -136,11 +153,11 @@ class ModuleBuilder:
     def _children(self, node: cst.CSTNode, scope: Scope) -> None:
         for name in _code_fields(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if type(value) in NODE_TYPES:
                 self.visit(value, scope)
             elif isinstance(value, (tuple, list)):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if type(item) in NODE_TYPES:
                         self.visit(item, scope)
 
     def _visit_all(self, nodes: Sequence[cst.CSTNode], scope: Scope) -> None:

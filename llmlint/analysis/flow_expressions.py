@@ -21,6 +21,35 @@ from llmlint.analysis.values import EMPTY, Taint, Value, clear, union
 # A constant `scheme://host/` prefix: what follows can only choose a path on that host.
 URL_WITH_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\0]+/")
 
+# The interpreter method that evaluates each kind of expression; others are EMPTY.
+_EVALUATORS: dict[type[cst.CSTNode], str] = {
+    cst.Name: "_name",
+    cst.Attribute: "_attribute",
+    cst.Call: "_call",
+    cst.Subscript: "_subscript",
+    cst.Index: "_inner_value",
+    cst.Element: "_inner_value",
+    cst.StarredElement: "_inner_value",
+    cst.BinaryOperation: "_operation",
+    cst.BooleanOperation: "_operation",
+    cst.UnaryOperation: "_unary",
+    cst.Comparison: "_comparison",
+    cst.FormattedString: "_f_string",
+    cst.ConcatenatedString: "_concatenated",
+    cst.Tuple: "_tuple",
+    cst.List: "_collection",
+    cst.Set: "_collection",
+    cst.Dict: "_dict",
+    cst.ListComp: "_comprehension",
+    cst.SetComp: "_comprehension",
+    cst.GeneratorExp: "_comprehension",
+    cst.DictComp: "_comprehension",
+    cst.IfExp: "_if_expression",
+    cst.Await: "_await",
+    cst.Yield: "_yield",
+    cst.NamedExpr: "_named",
+}
+
 
 class ExpressionInterpreter(FlowState):
     """Evaluates expressions to taint values."""
@@ -29,76 +58,84 @@ class ExpressionInterpreter(FlowState):
         return union(*(self._eval(node, frame) for node in nodes))
 
     def _eval(self, node: cst.CSTNode, frame: Frame) -> Value:
-        if isinstance(node, cst.Name):
-            return self._name(node, frame)
-        if isinstance(node, cst.Attribute):
-            return self._attribute(node, frame)
-        if isinstance(node, cst.Call):
-            return self._call(node, frame)
-        if isinstance(node, cst.Subscript):
-            self._eval_all((e.slice for e in node.slice), frame)
-            read = self._prompt.input_subscript(node, frame)
-            return read if read is not None else self._eval(node.value, frame)
-        if isinstance(node, (cst.Index,)):
-            return self._eval(node.value, frame)
-        if isinstance(node, cst.Slice):
-            return EMPTY
-        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
-            right = self._eval(node.right, frame)
-            if isinstance(node.operator, cst.Add) and self._fixed_host(node.left, frame):
-                right = clear(right, {"LLM006"})  # "https://api.example.com/" + path
-            combined = union(self._eval(node.left, frame), right)
-            if isinstance(node, cst.BinaryOperation):
-                return self._prompt.spliced_operation(node, combined, frame)
-            return combined
-        if isinstance(node, cst.UnaryOperation):
-            value = self._eval(node.expression, frame)
-            return EMPTY if isinstance(node.operator, cst.Not) else value
-        if isinstance(node, cst.Comparison):
-            self._eval(node.left, frame)
-            self._eval_all((c.comparator for c in node.comparisons), frame)
-            return EMPTY
-        if isinstance(node, cst.FormattedString):
-            return self._prompt.spliced_f_string(node, self._formatted_string(node, frame), frame)
-        if isinstance(node, cst.ConcatenatedString):
-            return union(self._eval(node.left, frame), self._eval(node.right, frame))
-        if isinstance(node, cst.Tuple):
-            value = self._eval_all((e.value for e in node.elements), frame)
-            return self._prompt.roles_of_tuple(node, value, frame)
-        if isinstance(node, (cst.List, cst.Set)):
-            return self._eval_all((e.value for e in node.elements), frame)
-        if isinstance(node, cst.Dict):
-            values = []
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    value = self._eval(element.value, frame)
-                    value = self._prompt.system_entry(element, value, frame)
-                    values += [self._eval(element.key, frame), value]
-                else:
-                    values.append(self._eval(element.value, frame))
-            return self._prompt.roles_of_dict(node, union(*values), frame)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            return self._comprehension(node, frame)
-        if isinstance(node, cst.IfExp):
-            self._eval(node.test, frame)
-            return union(self._eval(node.body, frame), self._eval(node.orelse, frame))
-        if isinstance(node, cst.Await):
-            return self._eval(node.expression, frame)
-        if isinstance(node, cst.Yield):
-            value = (
-                self._eval(node.value, frame)
-                if isinstance(node.value, cst.BaseExpression)
-                else EMPTY
-            )
-            frame.returns.append(value)
-            return EMPTY
-        if isinstance(node, cst.NamedExpr):
-            value = self._eval(node.value, frame)
-            self._assign(node.target, value, frame)
-            return value
-        if isinstance(node, (cst.StarredElement, cst.Element)):
-            return self._eval(node.value, frame)
+        # Dispatch on the exact class: libcst's node classes are ABCs, and a chain of
+        # failing isinstance() checks costs a Python-level call each.
+        evaluate = _EVALUATORS.get(type(node))
+        if evaluate is None:
+            return EMPTY  # constants and slices carry no taint
+        value: Value = getattr(self, evaluate)(node, frame)
+        return value
+
+    def _subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        self._eval_all((e.slice for e in node.slice), frame)
+        read = self._prompt.input_subscript(node, frame)
+        return read if read is not None else self._eval(node.value, frame)
+
+    def _inner_value(
+        self, node: cst.Index | cst.Element | cst.StarredElement, frame: Frame
+    ) -> Value:
+        return self._eval(node.value, frame)
+
+    def _operation(self, node: cst.BinaryOperation | cst.BooleanOperation, frame: Frame) -> Value:
+        right = self._eval(node.right, frame)
+        if isinstance(node.operator, cst.Add) and self._fixed_host(node.left, frame):
+            right = clear(right, {"LLM006"})  # "https://api.example.com/" + path
+        combined = union(self._eval(node.left, frame), right)
+        if isinstance(node, cst.BinaryOperation):
+            return self._prompt.spliced_operation(node, combined, frame)
+        return combined
+
+    def _unary(self, node: cst.UnaryOperation, frame: Frame) -> Value:
+        value = self._eval(node.expression, frame)
+        return EMPTY if isinstance(node.operator, cst.Not) else value
+
+    def _comparison(self, node: cst.Comparison, frame: Frame) -> Value:
+        self._eval(node.left, frame)
+        self._eval_all((c.comparator for c in node.comparisons), frame)
         return EMPTY
+
+    def _f_string(self, node: cst.FormattedString, frame: Frame) -> Value:
+        return self._prompt.spliced_f_string(node, self._formatted_string(node, frame), frame)
+
+    def _concatenated(self, node: cst.ConcatenatedString, frame: Frame) -> Value:
+        return union(self._eval(node.left, frame), self._eval(node.right, frame))
+
+    def _tuple(self, node: cst.Tuple, frame: Frame) -> Value:
+        value = self._eval_all((e.value for e in node.elements), frame)
+        return self._prompt.roles_of_tuple(node, value, frame)
+
+    def _collection(self, node: cst.List | cst.Set, frame: Frame) -> Value:
+        return self._eval_all((e.value for e in node.elements), frame)
+
+    def _dict(self, node: cst.Dict, frame: Frame) -> Value:
+        values = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                value = self._eval(element.value, frame)
+                value = self._prompt.system_entry(element, value, frame)
+                values += [self._eval(element.key, frame), value]
+            else:
+                values.append(self._eval(element.value, frame))
+        return self._prompt.roles_of_dict(node, union(*values), frame)
+
+    def _if_expression(self, node: cst.IfExp, frame: Frame) -> Value:
+        self._eval(node.test, frame)
+        return union(self._eval(node.body, frame), self._eval(node.orelse, frame))
+
+    def _await(self, node: cst.Await, frame: Frame) -> Value:
+        return self._eval(node.expression, frame)
+
+    def _yield(self, node: cst.Yield, frame: Frame) -> Value:
+        value = (
+            self._eval(node.value, frame) if isinstance(node.value, cst.BaseExpression) else EMPTY
+        )
+        frame.returns.append(value)
+        return EMPTY
+
+    def _named(self, node: cst.NamedExpr, frame: Frame) -> Value:
+        value = self._eval(node.value, frame)
+        self._assign(node.target, value, frame)
+        return value
 
     def _formatted_string(self, node: cst.FormattedString, frame: Frame) -> Value:
         """An f-string's taint. After a constant `scheme://host/` prefix the rest cannot

@@ -434,11 +434,12 @@ class ModuleModel:
     def _literal(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Any:
         if depth > 8:
             return UNKNOWN
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            value = expr.evaluated_value
+        kind = type(expr)  # exact classes: isinstance() on libcst's ABCs is slow
+        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+            value = expr.evaluated_value  # type: ignore[attr-defined]
             return value if value is not None else UNKNOWN
-        if isinstance(expr, (cst.Integer, cst.Float)):
-            return expr.evaluated_value
+        if kind is cst.Integer or kind is cst.Float:
+            return expr.evaluated_value  # type: ignore[attr-defined]
         if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
             inner = self._literal(expr.expression, scope, depth + 1)
             return -inner if isinstance(inner, (int, float)) else UNKNOWN

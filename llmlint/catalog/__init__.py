@@ -71,6 +71,9 @@ class _Globs(Generic[T]):
         return (item for regex, item in self._regexes if regex.match(path))
 
 
+_MAX_KNOWN = 50_000
+
+
 class PatternIndex(Generic[T]):
     """Finds the entries whose call pattern matches a resolved callee path.
 
@@ -97,8 +100,17 @@ class PatternIndex(Generic[T]):
             if package is not None:
                 globs = sorted(globs + grouped.get((None, method), []), key=lambda g: g[0])
             self._globs[package, method] = _Globs([(pattern, item) for _, pattern, item in globs])
+        # The same few thousand paths are looked up again and again (every call of
+        # `str.join` in every file); the catalog never changes during a run.
+        self._known: dict[str, tuple[T, ...]] = {}
 
     def match(self, path: str) -> list[T]:
+        return list(self._matching(path))
+
+    def _matching(self, path: str) -> tuple[T, ...]:
+        known = self._known.get(path)
+        if known is not None:
+            return known
         found = list(self._exact.get(path, ()))
         if self._globs:
             first, last = path.partition(".")[0], path.rpartition(".")[2]
@@ -106,13 +118,16 @@ class PatternIndex(Generic[T]):
                 globs = self._globs.get((first, tail)) or self._globs.get((None, tail))
                 if globs:
                     found.extend(globs.matching(path))
-        return found
+        if len(self._known) >= _MAX_KNOWN:
+            self._known.clear()  # bounds a worker's memory on a huge project
+        known = self._known[path] = tuple(found)
+        return known
 
     def match_any(self, paths: Iterable[str]) -> list[T]:
         """Entries matching any of `paths`, each once, in catalog order of first match."""
         seen: dict[int, T] = {}
         for path in sorted(paths):
-            for item in self.match(path):
+            for item in self._matching(path):
                 seen.setdefault(id(item), item)
         return list(seen.values())
 
