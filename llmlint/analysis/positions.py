@@ -2,18 +2,25 @@
 
 libcst's PositionProvider records a range for every node of a module and splits every
 token with a regex; measured on real code it costs twice the parse. Findings need the
-ranges of a handful of nodes, so this runs libcst's code generator once, counting
-characters, and records offsets only for the requested nodes (plus the child nodes a
-statement borrows its end from). Offsets become lines and columns through LineIndex.
+ranges of a handful of nodes, so this runs libcst's code generator once and records
+offsets only for the requested nodes (plus the child nodes a statement borrows its end
+from). Offsets become lines and columns through LineIndex.
+
+The generator calls hooks for every node and token; almost none are wanted, so the
+unwanted path must cost next to nothing: tokens go to a list through its C-level
+`append` (offsets are summed only when a wanted node starts or ends), and node
+generation skips the before/after hooks unless the node is wanted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 from libcst._nodes.internal import CodegenState
 
 from llmlint.source import LineIndex
@@ -29,81 +36,78 @@ class Span:
     end_column: int
 
 
-class _Recorder:
-    """The range of one wanted node, taken around its syntactic part of the code."""
-
-    __slots__ = ("end_node", "key", "start", "start_node", "state")
-
-    def __init__(
-        self,
-        state: _OffsetState,
-        node: cst.CSTNode,
-        start_node: cst.CSTNode | None,
-        end_node: cst.CSTNode | None,
-    ) -> None:
-        self.state, self.key = state, id(node)
-        self.start_node, self.end_node = start_node, end_node
-        self.start = 0
-
-    def __enter__(self) -> None:
-        state = self.state
-        for borrowed in (self.start_node, self.end_node):
-            if borrowed is not None:
-                state.wanted.add(id(borrowed))
-        self.start = state.offset
-
-    def __exit__(self, *_: object) -> None:
-        state = self.state
-        start, end = self.start, state.offset
-        if self.start_node is not None and id(self.start_node) in state.ranges:
-            start = state.ranges[id(self.start_node)][0]
-        if self.end_node is not None and id(self.end_node) in state.ranges:
-            end = state.ranges[id(self.end_node)][1]
-        state.ranges[self.key] = (start, end)
-
-
-_UNWANTED = nullcontext()
-
-
 @dataclass
 class _OffsetState(CodegenState):
-    # Keyed by id(): every node passes through these hooks, and a libcst node's own
-    # __hash__ is a Python-level call that costs more than the rest of the hook.
+    # Keyed by id(): a libcst node's own __hash__ is a Python-level call.
     wanted: set[int] = field(default_factory=set)
-    offset: int = 0
     ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
-    starts: dict[int, int] = field(default_factory=dict)
+    counted: int = 0  # tokens[:counted] are summed in `length`
+    length: int = 0
 
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.offset += len(token)
-
-    def add_token(self, value: str) -> None:
-        self.offset += len(value)
+    def offset(self) -> int:
+        tokens = self.tokens
+        if len(tokens) > self.counted:
+            self.length += sum(map(len, tokens[self.counted :]))
+            self.counted = len(tokens)
+        return self.length
 
     def pop_trailing_newline(self) -> None:
-        pass
+        pass  # offsets are into the file as written, trailing newline or not
 
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        key = id(node)
-        if key in self.wanted:
-            self.starts[key] = self.offset
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        key = id(node)
-        if key in self.wanted and key not in self.ranges and key in self.starts:
-            self.ranges[key] = (self.starts[key], self.offset)
+    @contextmanager
+    def _record(
+        self, node: CSTNode, start_node: CSTNode | None, end_node: CSTNode | None
+    ) -> Iterator[None]:
+        for borrowed in (start_node, end_node):
+            if borrowed is not None:
+                self.wanted.add(id(borrowed))
+        start = self.offset()
+        yield
+        end = self.offset()
+        if start_node is not None and id(start_node) in self.ranges:
+            start = self.ranges[id(start_node)][0]
+        if end_node is not None and id(end_node) in self.ranges:
+            end = self.ranges[id(end_node)][1]
+        self.ranges[id(node)] = (start, end)
 
     def record_syntactic_position(  # type: ignore[override]
         self,
-        node: cst.CSTNode,
+        node: CSTNode,
         *,
-        start_node: cst.CSTNode | None = None,
-        end_node: cst.CSTNode | None = None,
+        start_node: CSTNode | None = None,
+        end_node: CSTNode | None = None,
     ) -> AbstractContextManager[None]:
         if id(node) not in self.wanted:
             return _UNWANTED
-        return _Recorder(self, node, start_node, end_node)
+        return self._record(node, start_node, end_node)
+
+
+class _Unwanted:
+    """A do-nothing context for the syntactic position of a node nobody asked for."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+
+_UNWANTED = _Unwanted()
+
+
+def _codegen(self: CSTNode, state: _OffsetState, **kwargs: Any) -> None:
+    """CSTNode._codegen while spans are computed: the whole-node range of a wanted node
+    (its syntactic range, when it has one, is recorded inside by the node itself)."""
+    key = id(self)
+    if key not in state.wanted:
+        self._codegen_impl(state, **kwargs)
+        return
+    start = state.offset()
+    self._codegen_impl(state, **kwargs)
+    if key not in state.ranges:
+        state.ranges[key] = (start, state.offset())
 
 
 def compute_spans(
@@ -118,7 +122,13 @@ def compute_spans(
         default_newline=module.default_newline,
         wanted=set(wanted),
     )
-    module._codegen(state)
+    state.add_token = state.tokens.append  # type: ignore[method-assign, assignment]
+    generate = CSTNode._codegen
+    CSTNode._codegen = _codegen  # type: ignore[assignment]
+    try:
+        module._codegen(state)
+    finally:
+        CSTNode._codegen = generate  # type: ignore[method-assign]
     spans = {}
     for key, node in wanted.items():
         if key in state.ranges:
