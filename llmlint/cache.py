@@ -30,7 +30,8 @@ class ResultCache:
     def __init__(self, directory: Path | None, version: str, fingerprint: str) -> None:
         self.file = directory / version / f"{fingerprint}.json" if directory else None
         self.directory = directory
-        self._entries: dict[str, dict[str, Any]] = {}
+        # Entries read from the file are dicts; those put by this run are their JSON text.
+        self._entries: dict[str, dict[str, Any] | str] = {}
         self._project: dict[str, Any] = {}
         self._dirty = False
         if self.file is not None:
@@ -49,17 +50,21 @@ class ResultCache:
 
     def get(self, rel: str, digest: str) -> FileResult | None:
         entry = self._entries.get(rel)
-        if not entry or entry.get("digest") != digest:
+        if isinstance(entry, str):
+            entry = json.loads(entry)
+        if not isinstance(entry, dict) or entry.get("digest") != digest:
             return None
         try:
             return FileResult.from_dict(entry["result"])
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, rel: str, digest: str, result: FileResult) -> None:
+    def put(self, rel: str, digest: str, result: FileResult, encoded: str | None = None) -> None:
+        """Remember `result`; `encoded` is its `to_dict()` as JSON text, when known."""
         if self.file is None or result.errors:
             return  # never cache an internal error: a fixed llmlint must look again
-        self._entries[rel] = {"digest": digest, "result": result.to_dict()}
+        text = encoded if encoded is not None else json.dumps(result.to_dict(), separators=_COMPACT)
+        self._entries[rel] = f'{{"digest":{json.dumps(digest)},"result":{text}}}'
         self._dirty = True
 
     def get_project(self, key: str) -> dict[str, Any] | None:
@@ -100,7 +105,8 @@ class ResultCache:
         yield '{"entries":{'
         for index, (rel, entry) in enumerate(self._entries.items()):
             comma = "," if index else ""
-            yield f"{comma}{json.dumps(rel)}:{json.dumps(entry, separators=_COMPACT)}"
+            text = entry if isinstance(entry, str) else json.dumps(entry, separators=_COMPACT)
+            yield f"{comma}{json.dumps(rel)}:{text}"
         yield f'}},"project":{json.dumps(self._project, separators=_COMPACT)}}}'
 
     @staticmethod

@@ -11,6 +11,7 @@ the number of workers, the order they finish in, or whether results came from ca
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -84,8 +85,8 @@ def settings_fingerprint(options: EngineOptions, shadowed: frozenset[str]) -> st
 
 def _make_analyzer(
     rule_codes: tuple[str, ...], catalog: Catalog, facts: bool, project_roots: frozenset[str]
-) -> Callable[[FileTask], FileResult]:
-    return FileAnalyzer(rule_codes, catalog, facts, project_roots).analyze
+) -> Callable[[FileTask], str]:
+    return FileAnalyzer(rule_codes, catalog, facts, project_roots).analyze_to_json
 
 
 def shadowed_libraries(files: Sequence[InputFile], catalog: Catalog) -> frozenset[str]:
@@ -145,23 +146,34 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
     flows = flow_rules(options.rule_codes)
     init = (options.rule_codes, options.catalog, bool(flows) or options.facts, shadowed)
     pool = WorkerPool(jobs, _make_analyzer, init, options.file_timeout)
-    for index, result in pool.run(tasks):
-        task = tasks[index]
-        if isinstance(result, TaskFailure) and result.internal:
-            outcome.errors.append(f"internal error on {task.rel}: {result.reason}")
-            result = FileResult(task.rel)
-        elif isinstance(result, TaskFailure):
-            result = unparseable(task.rel, result.reason)
-        else:
-            cache.put(task.rel, digests[task.rel], result)
-        results[task.rel] = result
+    # Largest files first: a big file started last would leave the other workers idle.
+    tasks.sort(key=lambda t: len(t.data), reverse=True)
+    modules: dict[str, ModuleFacts] = {}
+    with collector_paused():
+        for index, outcome_of_task in pool.run(tasks):
+            task = tasks[index]
+            results[task.rel] = result = _received(task, outcome_of_task, outcome)
+            if isinstance(outcome_of_task, str):
+                cache.put(task.rel, digests[task.rel], result, encoded=outcome_of_task)
+            if result.facts:  # decoded while the workers still run, not after them
+                modules[task.rel] = ModuleFacts.from_json(result.facts)
     outcome.files_parsed = sum(1 for r in results.values() if r.parsed)
-    flow_findings = _project_results(results, digests, flows, options, cache, outcome)
+    flow_findings = _project_results(results, digests, modules, flows, options, cache, outcome)
     warning = cache.save()
     if warning:
         outcome.warnings.append(warning)
     _merge(results, flow_findings, options, outcome)
     return outcome
+
+
+def _received(task: FileTask, received: str | TaskFailure, outcome: EngineResult) -> FileResult:
+    """A worker's answer for `task` as a FileResult."""
+    if isinstance(received, str):
+        return FileResult.from_dict(json.loads(received))
+    if received.internal:
+        outcome.errors.append(f"internal error on {task.rel}: {received.reason}")
+        return FileResult(task.rel)
+    return unparseable(task.rel, received.reason)
 
 
 def _in_namespace_packages(
@@ -203,6 +215,7 @@ def _in_namespace_packages(
 def _project_results(
     results: dict[str, FileResult],
     digests: dict[str, str],
+    decoded: dict[str, ModuleFacts],
     flows: dict[str, FlowRule],
     options: EngineOptions,
     cache: ResultCache,
@@ -222,7 +235,11 @@ def _project_results(
         outcome.inventory = [InventoryEntry.from_dict(e) for e in cached["inventory"]]
         return [Finding.from_dict(f) for f in cached["findings"]]
     with collector_paused():
-        modules = [ModuleFacts.from_json(r.facts) for r in results.values() if r.facts]
+        modules = [
+            decoded.get(rel) or ModuleFacts.from_json(r.facts)
+            for rel, r in results.items()
+            if r.facts
+        ]
         resolver = ProjectResolver(modules, options.catalog)
         findings = _flow_findings(resolver, flows) if flows else []
         outcome.inventory = resolver.inventory() if options.facts else []

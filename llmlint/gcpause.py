@@ -22,4 +22,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What the phase built would make the next full collection walk all of it
+            # once more (half a second on a large project); it is bulk data, not cycles,
+            # so it moves to the generation the collector never scans.
+            gc.freeze()
             gc.enable()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -48,6 +49,7 @@ def _worker_main(
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()  # a crash is reported as a finding, not as a stack dump
+    gc.enable()  # a parent that paused its collector must not pause its workers'
     work = init(*init_args)
     while True:
         try:

@@ -132,14 +132,26 @@ def test_collector_paused_restores_its_state() -> None:
 
 def test_cache_written_an_entry_at_a_time_reads_back(tmp_path: Path) -> None:
     cache = ResultCache(tmp_path, "v", "f")
-    cache.put("a.py", "1", FileResult("a.py", parsed=True, facts=_facts().to_json()))
-    cache.put('b "é".py', "2", FileResult('b "é".py'))
+    first = FileResult("a.py", parsed=True, facts=_facts().to_json())
+    second = FileResult('b "é".py')
+    cache.put("a.py", "1", first)
+    cache.put('b "é".py', "2", second, encoded=json.dumps(second.to_dict(), separators=(",", ":")))
     cache.put_project("key", {"findings": [], "inventory": []})
     assert cache.save() is None
     assert cache.file is not None
-    whole = {"entries": cache._entries, "project": cache._project}
-    assert cache.file.read_text() == json.dumps(whole, separators=(",", ":"))
+    assert json.loads(cache.file.read_text()) == {
+        "entries": {
+            "a.py": {"digest": "1", "result": first.to_dict()},
+            'b "é".py': {"digest": "2", "result": second.to_dict()},
+        },
+        "project": {"key": "key", "data": {"findings": [], "inventory": []}},
+    }
     again = ResultCache(tmp_path, "v", "f")
     result = again.get("a.py", "1")
     assert result is not None and result.facts == _facts().to_json()
+    assert again.get('b "é".py', "2") == second
     assert again.get_project("key") == {"findings": [], "inventory": []}
+    # A run that saves what it read writes the same file again.
+    again.put_project("key", {"findings": [], "inventory": []})
+    written = cache.file.read_text()
+    assert again.save() is None and cache.file.read_text() == written
