@@ -233,7 +233,10 @@ def _prepare(
     )
     for problem in discovery.errors:
         click.echo(f"llmlint: error: {problem}", err=True)
-    inputs = [InputFile(f.path.absolute(), f.rel, module_name(f.path)) for f in discovery.files]
+    packages: dict[Path, tuple[str, ...]] = {}
+    inputs = [
+        InputFile(f.path.absolute(), f.rel, module_name(f.path, packages)) for f in discovery.files
+    ]
     return _Project(settings, rules, catalog, per_file, inputs, bool(discovery.errors))
 
 

@@ -270,14 +270,27 @@ class _Pending:
     is_top: bool = True
 
 
-def module_name(path: Path) -> str:
-    """The dotted name Python would import `path` as, following `__init__` files upward."""
+def module_name(path: Path, packages: dict[Path, tuple[str, ...]] | None = None) -> str:
+    """The dotted name Python would import `path` as, following `__init__` files upward.
+
+    `packages` remembers what each folder was found to be across calls: a project's files
+    share their folders, and each test for an `__init__` file is a system call.
+    """
     path = Path(os.path.abspath(path))
-    parts = [] if path.stem == "__init__" and path.suffix in PYTHON_SUFFIXES else [path.stem]
-    directory = path.parent
-    while directory != directory.parent and (
-        (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file()
-    ):
-        parts.append(directory.name)
-        directory = directory.parent
-    return ".".join(reversed(parts)) or path.stem
+    known = {} if packages is None else packages
+    parts = _package_parts(path.parent, known)
+    if not (path.stem == "__init__" and path.suffix in PYTHON_SUFFIXES):
+        parts = (*parts, path.stem)
+    return ".".join(parts) or path.stem
+
+
+def _package_parts(directory: Path, known: dict[Path, tuple[str, ...]]) -> tuple[str, ...]:
+    """The dotted name of the package `directory` is; empty when it is not one."""
+    parts = known.get(directory)
+    if parts is None:
+        is_package = directory != directory.parent and (
+            (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file()
+        )
+        parts = (*_package_parts(directory.parent, known), directory.name) if is_package else ()
+        known[directory] = parts
+    return parts

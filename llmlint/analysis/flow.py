@@ -58,6 +58,29 @@ def _merge(*envs: Env) -> Env:
     return merged
 
 
+# The interpreter method for each kind of statement; others (pass, import, ...) do nothing.
+_STATEMENTS: dict[type[cst.CSTNode], str] = {
+    cst.SimpleStatementLine: "_simple_line",
+    cst.Expr: "_expression",
+    cst.Assign: "_assignment",
+    cst.AnnAssign: "_annotated",
+    cst.AugAssign: "_augmented",
+    cst.Return: "_return",
+    cst.If: "_if",
+    cst.For: "_loop",
+    cst.While: "_loop",
+    cst.Try: "_try",
+    cst.TryStar: "_try",
+    cst.With: "_with",
+    cst.FunctionDef: "_define",
+    cst.ClassDef: "_class",
+    cst.Match: "_match",
+    cst.Raise: "_checked",
+    cst.Assert: "_checked",
+    cst.Del: "_checked",
+}
+
+
 def _exits(suite: cst.BaseSuite, model: ModuleModel, scope: Scope) -> bool:
     """Whether a block always leaves its enclosing one (return, raise, continue, break, or
     a call that never returns)."""
@@ -130,55 +153,58 @@ class FlowAnalyzer(ExpressionInterpreter, CallInterpreter):
         self._block(suite.body, frame)
 
     def _statement(self, node: cst.CSTNode, frame: Frame) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            self._block(node.body, frame)
-        elif isinstance(node, cst.Expr):
-            self._eval(node.value, frame)
-        elif isinstance(node, cst.Assign):
+        # By exact class, as expressions are (see flow_expressions._EVALUATORS).
+        interpret = _STATEMENTS.get(type(node))
+        if interpret is not None:
+            getattr(self, interpret)(node, frame)
+
+    def _simple_line(self, node: cst.SimpleStatementLine, frame: Frame) -> None:
+        self._block(node.body, frame)
+
+    def _expression(self, node: cst.Expr, frame: Frame) -> None:
+        self._eval(node.value, frame)
+
+    def _assignment(self, node: cst.Assign, frame: Frame) -> None:
+        value = self._eval(node.value, frame)
+        for target in node.targets:
+            self._assign(target.target, value, frame)
+
+    def _annotated(self, node: cst.AnnAssign, frame: Frame) -> None:
+        if node.value is not None:
+            self._assign(node.target, self._eval(node.value, frame), frame)
+
+    def _augmented(self, node: cst.AugAssign, frame: Frame) -> None:
+        value = union(self._eval(node.target, frame), self._eval(node.value, frame))
+        self._assign(node.target, value, frame)
+
+    def _return(self, node: cst.Return, frame: Frame) -> None:
+        if node.value is not None:
             value = self._eval(node.value, frame)
-            for target in node.targets:
-                self._assign(target.target, value, frame)
-        elif isinstance(node, cst.AnnAssign):
-            if node.value is not None:
-                self._assign(node.target, self._eval(node.value, frame), frame)
-        elif isinstance(node, cst.AugAssign):
-            value = union(self._eval(node.target, frame), self._eval(node.value, frame))
-            self._assign(node.target, value, frame)
-        elif isinstance(node, cst.Return):
-            if node.value is not None:
-                value = self._eval(node.value, frame)
-                label = f"returned from '{frame.function.rsplit('.', 1)[-1]}'"
-                frame.returns.append(step(value, self._new_step(node, label)) if value else value)
-        elif isinstance(node, cst.If):
-            self._if(node, frame)
-        elif isinstance(node, (cst.For, cst.While)):
-            self._loop(node, frame)
-        elif isinstance(node, (cst.Try, cst.TryStar)):
-            self._try(node, frame)
-        elif isinstance(node, cst.With):
-            for item in node.items:
-                value = self._eval(item.item, frame)
-                if item.asname is not None:
-                    self._assign(item.asname.name, value, frame)
-            self._suite(node.body, frame)
-        elif isinstance(node, cst.FunctionDef):
-            self._define(node, frame)
-        elif isinstance(node, cst.ClassDef):
-            self._class(node, frame)
-        elif isinstance(node, cst.Match):
-            before, branches = dict(frame.env), []
-            subject = self._eval(node.subject, frame)
-            for case in node.cases:
-                frame.env = dict(before)
-                for capture in _captures(case.pattern):
-                    self._assign(capture, subject, frame)
-                self._suite(case.body, frame)
-                branches.append(frame.env)
-            frame.env = _merge(before, *branches)
-        elif isinstance(node, (cst.Raise, cst.Assert, cst.Del)):
-            for child in (getattr(node, "exc", None), getattr(node, "test", None)):
-                if isinstance(child, cst.BaseExpression):
-                    self._eval(child, frame)
+            label = f"returned from '{frame.function.rsplit('.', 1)[-1]}'"
+            frame.returns.append(step(value, self._new_step(node, label)) if value else value)
+
+    def _with(self, node: cst.With, frame: Frame) -> None:
+        for item in node.items:
+            value = self._eval(item.item, frame)
+            if item.asname is not None:
+                self._assign(item.asname.name, value, frame)
+        self._suite(node.body, frame)
+
+    def _match(self, node: cst.Match, frame: Frame) -> None:
+        before, branches = dict(frame.env), []
+        subject = self._eval(node.subject, frame)
+        for case in node.cases:
+            frame.env = dict(before)
+            for capture in _captures(case.pattern):
+                self._assign(capture, subject, frame)
+            self._suite(case.body, frame)
+            branches.append(frame.env)
+        frame.env = _merge(before, *branches)
+
+    def _checked(self, node: cst.Raise | cst.Assert | cst.Del, frame: Frame) -> None:
+        for child in (getattr(node, "exc", None), getattr(node, "test", None)):
+            if isinstance(child, cst.BaseExpression):
+                self._eval(child, frame)
 
     def _if(self, node: cst.If, frame: Frame) -> None:
         self._eval(node.test, frame)

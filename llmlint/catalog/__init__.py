@@ -103,6 +103,7 @@ class PatternIndex(Generic[T]):
         # The same few thousand paths are looked up again and again (every call of
         # `str.join` in every file); the catalog never changes during a run.
         self._known: dict[str, tuple[T, ...]] = {}
+        self._known_sets: dict[frozenset[str], tuple[T, ...]] = {}
 
     def match(self, path: str) -> list[T]:
         return list(self._matching(path))
@@ -125,11 +126,21 @@ class PatternIndex(Generic[T]):
 
     def match_any(self, paths: Iterable[str]) -> list[T]:
         """Entries matching any of `paths`, each once, in catalog order of first match."""
+        if isinstance(paths, frozenset):  # the module model's cached path sets recur
+            known = self._known_sets.get(paths)
+            if known is None:
+                if len(self._known_sets) >= _MAX_KNOWN:
+                    self._known_sets.clear()
+                known = self._known_sets[paths] = self._match_all(paths)
+            return list(known)
+        return list(self._match_all(paths))
+
+    def _match_all(self, paths: Iterable[str]) -> tuple[T, ...]:
         seen: dict[int, T] = {}
         for path in sorted(paths):
             for item in self._matching(path):
                 seen.setdefault(id(item), item)
-        return list(seen.values())
+        return tuple(seen.values())
 
 
 @dataclass(frozen=True, eq=False)
