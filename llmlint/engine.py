@@ -157,6 +157,7 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
                 cache.put(task.rel, digests[task.rel], result, encoded=outcome_of_task)
             if result.facts:  # decoded while the workers still run, not after them
                 modules[task.rel] = ModuleFacts.from_json(result.facts)
+                result.facts = None  # held once, decoded
     outcome.files_parsed = sum(1 for r in results.values() if r.parsed)
     flow_findings = _project_results(results, digests, modules, flows, options, cache, outcome)
     warning = cache.save()
@@ -225,10 +226,12 @@ def _project_results(
 
     They depend on every module's facts, so they are cached under a key made of every
     file's digest: an unchanged tree skips decoding the facts and resolving them.
+    `decoded` holds the facts already decoded as results arrived, by path.
     """
     if not flows and not options.facts:
         return []
-    members = sorted((rel, digests.get(rel, "")) for rel, r in results.items() if r.facts)
+    with_facts = sorted(rel for rel, r in results.items() if r.facts or rel in decoded)
+    members = [(rel, digests.get(rel, "")) for rel in with_facts]
     key = hashlib.sha256(repr(members).encode()).hexdigest()
     cached = cache.get_project(key)
     if cached is not None:
@@ -236,9 +239,8 @@ def _project_results(
         return [Finding.from_dict(f) for f in cached["findings"]]
     with collector_paused():
         modules = [
-            decoded.get(rel) or ModuleFacts.from_json(r.facts)
-            for rel, r in results.items()
-            if r.facts
+            decoded[rel] if rel in decoded else ModuleFacts.from_json(results[rel].facts)
+            for rel in with_facts
         ]
         resolver = ProjectResolver(modules, options.catalog)
         findings = _flow_findings(resolver, flows) if flows else []

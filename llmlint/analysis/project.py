@@ -271,10 +271,9 @@ class ProjectResolver(PathResolver):
         if known is not None:
             return known
         args = [
-            replace(
-                arg,
-                value=self.expand(arg.value, depth),
-                elements=[replace(e, value=self.expand(e.value, depth)) for e in arg.elements]
+            arg.with_value(
+                self.expand(arg.value, depth),
+                [e.with_value(self.expand(e.value, depth), e.elements) for e in arg.elements]
                 if arg.elements is not None
                 else None,
             )
@@ -375,7 +374,7 @@ class ProjectResolver(PathResolver):
         argument = self._argument_value(function, bound, call, index)
         name = function.params[index] if index < len(function.params) else "?"
         call_step = self._steps[call.label]
-        passed = replace(call_step, message=f"passed to '{call.text}' as '{name}'")
+        passed = FlowStep(call_step.location, f"passed to '{call.text}' as '{name}'")
         return tuple(continued(a, taint, (*a.trace, passed, *taint.trace)) for a in argument)
 
     def _substitute(

@@ -18,7 +18,7 @@ steps (the first and the last ones), so pathological code cannot make them explo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 MAX_TAINTS = 12
@@ -30,7 +30,11 @@ ALL_RULES = "*"
 class Taint:
     """One origin of a value. `tags` record how it got here where rules care: `spliced`
     (built into a string together with fixed text), `role:system` (placed in a system
-    message). They only accumulate, like `cleared`."""
+    message). They only accumulate, like `cleared`.
+
+    Taints are built by calling the class with all four fields, not with
+    `dataclasses.replace`: the resolver makes hundreds of thousands of them, and
+    `replace` costs several times a plain construction."""
 
     label: str
     trace: tuple[Any, ...] = ()
@@ -66,7 +70,9 @@ def union(*values: Iterable[Taint]) -> Value:
             # The shortest trace, and every tag any path had (a value may be spliced).
             shorter = taint if len(taint.trace) < len(known.trace) else known
             tags = known.tags | taint.tags
-            best[key] = shorter if shorter.tags == tags else replace(shorter, tags=tags)
+            if shorter.tags != tags:
+                shorter = Taint(shorter.label, shorter.trace, shorter.cleared, tags)
+            best[key] = shorter
     # Sources first: when a value must be truncated, the origins that findings name stay.
     merged = sorted(
         best.values(),
@@ -77,12 +83,12 @@ def union(*values: Iterable[Taint]) -> Value:
 
 def step(value: Value, where: Any) -> Value:
     """The value after passing through one more step of its trace."""
-    return tuple(replace(t, trace=_short((*t.trace, where))) for t in value)
+    return tuple(Taint(t.label, _short((*t.trace, where)), t.cleared, t.tags) for t in value)
 
 
 def prepend(trace: tuple[Any, ...], value: Value) -> Value:
     """`value` as seen after `trace` (the steps that led to where it was produced)."""
-    return tuple(replace(t, trace=_short((*trace, *t.trace))) for t in value)
+    return tuple(Taint(t.label, _short((*trace, *t.trace)), t.cleared, t.tags) for t in value)
 
 
 def clear(value: Value, rules: Iterable[str], keeps: Iterable[str] = ()) -> Value:
@@ -93,7 +99,7 @@ def clear(value: Value, rules: Iterable[str], keeps: Iterable[str] = ()) -> Valu
         return EMPTY
     if ALL_RULES in rules:
         rules = rules | {f"!{rule}" for rule in kept}
-    return union(replace(t, cleared=t.cleared | rules) for t in value)
+    return union(Taint(t.label, t.trace, t.cleared | rules, t.tags) for t in value)
 
 
 def is_cleared(taint: Taint, rule: str) -> bool:
@@ -106,7 +112,7 @@ def is_cleared(taint: Taint, rule: str) -> bool:
 def tag(value: Value, *tags: str) -> Value:
     """The value with `tags` added to each of its taints."""
     added = frozenset(tags)
-    return tuple(replace(t, tags=t.tags | added) for t in value)
+    return tuple(Taint(t.label, t.trace, t.cleared, t.tags | added) for t in value)
 
 
 def continued(origin: Taint, later: Taint, trace: tuple[Any, ...]) -> Taint:
