@@ -233,7 +233,7 @@ def _prepare(
     )
     for problem in discovery.errors:
         click.echo(f"llmlint: error: {problem}", err=True)
-    packages: dict[Path, tuple[str, ...]] = {}
+    packages: dict[str, tuple[str, ...]] = {}
     inputs = [
         InputFile(f.path.absolute(), f.rel, module_name(f.path, packages)) for f in discovery.files
     ]

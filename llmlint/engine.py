@@ -206,9 +206,12 @@ def _in_namespace_packages(
             prefixes[top] = prefix
     if not prefixes:
         return contents
+    # Folders compared as strings: `Path.parents` builds a Path object per level.
+    folders = [(f"{top}{os.sep}", prefix) for top, prefix in prefixes.items()]
     renamed = []
     for item, data in contents:
-        prefix = next((p for top, p in prefixes.items() if top in item.path.parents), "")
+        where = str(item.path)
+        prefix = next((p for top, p in folders if where.startswith(top)), "")
         renamed.append((replace(item, module=prefix + item.module) if prefix else item, data))
     return renamed
 

@@ -270,27 +270,29 @@ class _Pending:
     is_top: bool = True
 
 
-def module_name(path: Path, packages: dict[Path, tuple[str, ...]] | None = None) -> str:
+def module_name(path: Path, packages: dict[str, tuple[str, ...]] | None = None) -> str:
     """The dotted name Python would import `path` as, following `__init__` files upward.
 
     `packages` remembers what each folder was found to be across calls: a project's files
     share their folders, and each test for an `__init__` file is a system call.
     """
-    path = Path(os.path.abspath(path))
-    known = {} if packages is None else packages
-    parts = _package_parts(path.parent, known)
-    if not (path.stem == "__init__" and path.suffix in PYTHON_SUFFIXES):
-        parts = (*parts, path.stem)
-    return ".".join(parts) or path.stem
+    directory, filename = os.path.split(os.path.abspath(path))
+    stem, suffix = os.path.splitext(filename)
+    parts = _package_parts(directory, {} if packages is None else packages)
+    if not (stem == "__init__" and suffix in PYTHON_SUFFIXES):
+        parts = (*parts, stem)
+    return ".".join(parts) or stem
 
 
-def _package_parts(directory: Path, known: dict[Path, tuple[str, ...]]) -> tuple[str, ...]:
+def _package_parts(directory: str, known: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The dotted name of the package `directory` is; empty when it is not one."""
     parts = known.get(directory)
     if parts is None:
-        is_package = directory != directory.parent and (
-            (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file()
+        parent = os.path.dirname(directory)
+        is_package = parent != directory and (
+            os.path.isfile(os.path.join(directory, "__init__.py"))
+            or os.path.isfile(os.path.join(directory, "__init__.pyi"))
         )
-        parts = (*_package_parts(directory.parent, known), directory.name) if is_package else ()
+        parts = (*_package_parts(parent, known), os.path.basename(directory)) if is_package else ()
         known[directory] = parts
     return parts
