@@ -60,6 +60,45 @@ def test_facts_decode_to_what_was_encoded() -> None:
     assert facts.to_json()["steps"][0] == [1, 1, 1, 5, "here"]  # the module's path implied
 
 
+def test_facts_encode_to_the_cache_format() -> None:
+    data = _facts().to_json()
+    value = {"$": "value", "v": [["S:m:0", [0], ["LLM002"], ["spliced"]]]}
+    assert data["calls"]["C:m:0"] == {
+        "label": "C:m:0",
+        "callees": ["helper.g"],
+        "text": "helper.g",
+        "step": 0,
+        "function": "m.f",
+        "args": [
+            {
+                "value": [],
+                "keyword": "cmd",
+                "star": "",
+                "constant": {"$": "not-constant"},
+                "elements": [
+                    {
+                        "value": value,
+                        "keyword": None,
+                        "star": "",
+                        "constant": "x",
+                        "elements": None,
+                        "paths": [],
+                        "choices": [],
+                    }
+                ],
+                "paths": ["a.b"],
+                "choices": ["x", 2],
+            }
+        ],
+        "receiver": value,
+        "line": "g(r)",
+    }
+    assert data["classes"]["m.C"]["attributes"] == {"llm": ["a.b"]}
+    assert data["globals"] == {"g": value}
+    assert data["routes"][0]["decorators"] == [["m.app.post"]]
+    assert data["inclusions"] == [["m.app", "m.router"]]
+
+
 def _module(name: str, **fields: object) -> ModuleFacts:
     facts = ModuleFacts(name, name.replace(".", "/") + ".py")
     for key, value in fields.items():

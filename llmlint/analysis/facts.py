@@ -193,7 +193,8 @@ class ModuleFacts:
     inclusions: list[tuple[str, str]] = field(default_factory=list)  # (app, its router)
 
     def to_json(self) -> Any:
-        data: dict[str, Any] = _encode(dataclasses.replace(self, steps=[]))
+        encode = _ENCODERS.get(ModuleFacts) or _dataclass_encoder(ModuleFacts, skip="steps")
+        data: dict[str, Any] = encode(self)
         data["steps"] = self._steps_json()
         return data
 
@@ -222,21 +223,69 @@ class ModuleFacts:
 
 
 def _encode(obj: Any) -> Any:
+    """Any value as JSON: what a field typed `Any` holds (a constant, or NOT_CONSTANT)."""
     if obj is NOT_CONSTANT:
         return {"$": "not-constant"}
+    if isinstance(obj, tuple) and obj and hasattr(obj[0], "label"):
+        return {"$": "value", "v": to_json(obj)}
+    if isinstance(obj, dict):
+        return {key: _encode(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_encode(value) for value in obj]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _encode_field(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return _encoder(type(obj))(obj)
     return obj
 
 
-def _encode_field(value: Any) -> Any:
-    if isinstance(value, tuple) and value and hasattr(value[0], "label"):
-        return {"$": "value", "v": to_json(value)}
-    if isinstance(value, dict):
-        return {k: _encode_field(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_encode_field(v) for v in value]
-    return _encode(value)
+Encoder = Callable[[Any], Any]
+# One encoder per type hint, like the decoders below: workers encode the facts of every
+# file they analyse, and inspecting each value's type costs more than the encoding.
+_ENCODERS: dict[Any, Encoder] = {}
+
+
+def _encoder(hint: Any) -> Encoder:
+    known = _ENCODERS.get(hint)
+    if known is None:
+        known = _build_encoder(hint)
+        _ENCODERS[hint] = known
+    return known
+
+
+def _build_encoder(hint: Any) -> Encoder:
+    if hint == Value:  # a non-empty value as {"$": "value"}, an empty one as []
+        return lambda value: {"$": "value", "v": to_json(value)} if value else []
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_encoder(hint)
+    if hint in (str, int, bool):
+        return _same
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        option = _encoder(next(a for a in args if a is not type(None)))
+        return lambda value: None if value is None else option(value)
+    if origin in (tuple, list) and args[0] is not Any:
+        element = _encoder(args[0])
+        if element is _same:
+            return list
+        return lambda value: [element(item) for item in value]
+    if origin is dict:
+        item = _encoder(args[1])
+        return lambda value: {key: item(entry) for key, entry in value.items()}
+    return _encode
+
+
+def _dataclass_encoder(cls: type, skip: str = "") -> Encoder:
+    """The encoder of a dataclass; the field `skip` is left to the caller."""
+    fields: list[tuple[str, Encoder]] = []
+
+    def encode(obj: Any) -> dict[str, Any]:
+        return {name: field_encoder(getattr(obj, name)) for name, field_encoder in fields}
+
+    _ENCODERS[cls] = encode  # before its fields' encoders: ArgFact holds ArgFacts
+    hints = typing.get_type_hints(cls)
+    fields.extend(
+        (f.name, _encoder(hints[f.name])) for f in dataclasses.fields(cls) if f.name != skip
+    )
+    return encode
 
 
 Decoder = Callable[[Any], Any]
