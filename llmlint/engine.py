@@ -36,7 +36,7 @@ from llmlint.suppress import is_suppressed
 DEFAULT_FILE_TIMEOUT = 60.0
 # Bumped whenever what a FileResult or ModuleFacts holds changes, so that caches written
 # by an earlier build of the same version are not read.
-CACHE_FORMAT = "6"
+CACHE_FORMAT = "7"
 
 
 @dataclass(frozen=True)

@@ -61,42 +61,19 @@ def test_facts_decode_to_what_was_encoded() -> None:
 
 
 def test_facts_encode_to_the_cache_format() -> None:
+    """A module's facts are a dict; what they hold are lists of field values in order."""
     data = _facts().to_json()
     value = {"$": "value", "v": [["S:m:0", [0], ["LLM002"], ["spliced"]]]}
-    assert data["calls"]["C:m:0"] == {
-        "label": "C:m:0",
-        "callees": ["helper.g"],
-        "text": "helper.g",
-        "step": 0,
-        "function": "m.f",
-        "args": [
-            {
-                "value": [],
-                "keyword": "cmd",
-                "star": "",
-                "constant": {"$": "not-constant"},
-                "elements": [
-                    {
-                        "value": value,
-                        "keyword": None,
-                        "star": "",
-                        "constant": "x",
-                        "elements": None,
-                        "paths": [],
-                        "choices": [],
-                    }
-                ],
-                "paths": ["a.b"],
-                "choices": ["x", 2],
-            }
-        ],
-        "receiver": value,
-        "line": "g(r)",
-    }
-    assert data["classes"]["m.C"]["attributes"] == {"llm": ["a.b"]}
+    element = [value, None, "", "x", None, [], []]
+    argument = [[], "cmd", "", {"$": "not-constant"}, [element], ["a.b"], ["x", 2]]
+    assert data["calls"]["C:m:0"] == [
+        "C:m:0", ["helper.g"], "helper.g", 0, "m.f", [argument], value, "g(r)"
+    ]  # fmt: skip
+    assert data["classes"]["m.C"] == ["m.C", ["m.B"], {"llm": ["a.b"]}, {"run": "m.C.run"}, {}]
     assert data["globals"] == {"g": value}
-    assert data["routes"][0]["decorators"] == [["m.app.post"]]
+    assert data["routes"][0][-1] == [["m.app.post"]]
     assert data["inclusions"] == [["m.app", "m.router"]]
+    assert data["module"] == "m" and data["path"] == "m.py"
 
 
 def _module(name: str, **fields: object) -> ModuleFacts:
