@@ -7,8 +7,8 @@ follows all of them and answers with a three-way `Presence`: FOUND, MISSING, or 
 when something it cannot see (a parameter, an import) could hold the name. The rules
 report only MISSING, so whatever llmlint cannot see never becomes a false finding.
 
-`string_key` and `builds_options` also serve `loop_bounds`, which reads agent limits
-out of the same kinds of options dicts and config objects.
+`builds_options` also serves `loop_bounds`, which reads agent limits out of the same
+kinds of options dicts and config objects.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import libcst as cst
 
 from llmlint.analysis.builder import dotted_name
 from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
+from llmlint.analysis.module import string_key as string_key  # loop_bounds imports it here
 from llmlint.analysis.scope import Binding, BindingKind, Scope
 
 MAX_SEARCH_DEPTH = 6
@@ -39,14 +40,6 @@ def combine(states: Iterable[Presence]) -> Presence:
             return Presence.FOUND
         unknown = unknown or state is Presence.UNKNOWN
     return Presence.UNKNOWN if unknown else Presence.MISSING
-
-
-def string_key(element: cst.DictElement) -> str | None:
-    key = element.key
-    if isinstance(key, (cst.SimpleString, cst.ConcatenatedString)):
-        value = key.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
 
 def builds_options(func: cst.BaseExpression, callees: frozenset[str]) -> bool:

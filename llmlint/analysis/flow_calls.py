@@ -26,8 +26,8 @@ from llmlint.analysis.facts import (
 from llmlint.analysis.flow_state import FlowState, Frame
 from llmlint.analysis.module import UNKNOWN, CallSite
 from llmlint.analysis.scope import BindingKind
-from llmlint.analysis.sinks import applies, method_sinks, sink_value
-from llmlint.analysis.values import EMPTY, Taint, Value, clear, reaching, union
+from llmlint.analysis.sinks import applies, method_sinks, sanitized, sink_value
+from llmlint.analysis.values import EMPTY, Taint, Value, reaching, union
 from llmlint.catalog.schema import LLMCall, Sink
 
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "write"})
@@ -65,13 +65,11 @@ class CallInterpreter(FlowState):
             return placed
         sanitizers = self._sanitizers.match_any(callees)
         if sanitizers:
-            rules = {rule for s in sanitizers for rule in s.rules}
-            keeps = {rule for s in sanitizers for rule in s.keeps}
             checked = node.args[0].value if node.args else None
             validates = any(s.validates for s in sanitizers)
             if validates and isinstance(checked, cst.Name) and checked.value in frame.env:
-                frame.env[checked.value] = clear(frame.env[checked.value], rules, keeps)
-            return clear(union(receiver or EMPTY, *(a.value for a in args)), rules, keeps)
+                frame.env[checked.value] = sanitized(frame.env[checked.value], sanitizers)
+            return sanitized(union(receiver or EMPTY, *(a.value for a in args)), sanitizers)
         sinks = self._sinks.match_any(callees)
         untyped = not callees or self._is_library(callees)
         if isinstance(node.func, cst.Attribute) and not sinks and untyped:

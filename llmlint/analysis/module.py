@@ -67,9 +67,9 @@ class CallSite:
                 return arg
         for arg in self.node.args:
             if arg.star == "**" and isinstance(arg.value, cst.Dict):
-                for element in arg.value.elements:
-                    if isinstance(element, cst.DictElement) and _string_key(element) == name:
-                        return cst.Arg(value=element.value, keyword=cst.Name(name))
+                entries = _keyed_entries(arg.value, name)
+                if entries:
+                    return cst.Arg(value=entries[0].value, keyword=cst.Name(name))
         return None
 
     def keyword_occurrences(self, name: str) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
@@ -109,11 +109,8 @@ class CallSite:
         value = arg.value
         if ref.key is None:
             return value
-        if isinstance(value, cst.Dict):
-            for element in value.elements:
-                if isinstance(element, cst.DictElement) and _string_key(element) == ref.key:
-                    return element.value
-        return None
+        entries = _keyed_entries(value, ref.key) if isinstance(value, cst.Dict) else []
+        return entries[0].value if entries else None
 
     @property
     def has_unpacked_arguments(self) -> bool:
@@ -148,11 +145,7 @@ def _dict_entries(
     value: cst.BaseExpression, name: str
 ) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
     if isinstance(value, cst.Dict):
-        return [
-            (element, element.value)
-            for element in value.elements
-            if isinstance(element, cst.DictElement) and _string_key(element) == name
-        ]
+        return [(element, element.value) for element in _keyed_entries(value, name)]
     if isinstance(value, cst.Call) and dotted_name(value.func) == "dict":
         return [
             (arg, arg.value)
@@ -162,9 +155,25 @@ def _dict_entries(
     return []
 
 
-def _string_key(element: cst.DictElement) -> str | None:
+def _keyed_entries(value: cst.Dict, key: str) -> list[cst.DictElement]:
+    """The elements of a dict literal under the constant string `key`."""
+    return [
+        element
+        for element in value.elements
+        if isinstance(element, cst.DictElement) and string_key(element, concatenated=False) == key
+    ]
+
+
+def string_key(element: cst.DictElement, *, concatenated: bool = True) -> str | None:
+    """The key of a dict literal's element when it is a constant string.
+
+    `concatenated=False` leaves out implicitly joined keys (`{"max_" "tokens": 1}`), as
+    CallSite's lookups of keywords and keys always have.
+    """
     key = element.key
-    if isinstance(key, cst.SimpleString):
+    if isinstance(key, cst.ConcatenatedString) and not concatenated:
+        return None
+    if isinstance(key, (cst.SimpleString, cst.ConcatenatedString)):
         value = key.evaluated_value
         return value if isinstance(value, str) else None
     return None

@@ -22,12 +22,11 @@ from llmlint.analysis.project_paths import Matches, PathResolver
 from llmlint.analysis.prompts import PROMPT, PROMPT_RULES, prompt_parts, prompt_rule
 from llmlint.analysis.route_reach import RULE as ROUTE_RULE
 from llmlint.analysis.route_reach import RouteReach
-from llmlint.analysis.sinks import sink_value
+from llmlint.analysis.sinks import sanitized, sink_value
 from llmlint.analysis.values import (
     EMPTY,
     Taint,
     Value,
-    clear,
     continued,
     is_cleared,
     reaching,
@@ -309,8 +308,7 @@ class ProjectResolver(PathResolver):
         inputs = union(expanded.receiver or EMPTY, *(a.value for a in expanded.args))
         sanitizers = self._sanitizers.match_any(callees)
         if sanitizers:
-            rules = {rule for s in sanitizers for rule in s.rules}
-            return clear(inputs, rules, {rule for s in sanitizers for rule in s.keeps})
+            return sanitized(inputs, sanitizers)
         sinks = self._sinks.match_any(callees)
         if sinks:
             reach_step = replace(where, message=f"reaches '{call.text}'")

@@ -1,19 +1,21 @@
-"""Whether a call is a sink, and which of its values reach it.
+"""Whether a call is a sink, which of its values reach it, and what a sanitizer clears.
 
 Shared by the per-module analysis and the project resolver: both describe a call as a
 `CallFact` (argument taints plus what is statically known of each argument), so a
-sink found through another module's types is judged exactly like a local one.
+sink found through another module's types is judged exactly like a local one. The
+tools' analysis (tool_reach.py) judges a call's conditions the same way, from its syntax.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, Protocol
 
 from llmlint.analysis.facts import NOT_CONSTANT, ArgFact, CallFact
 from llmlint.analysis.literals import same_constant
-from llmlint.analysis.values import EMPTY, Value, reaching, union
-from llmlint.catalog.schema import ArgRef, Sink
+from llmlint.analysis.values import EMPTY, Value, clear, reaching, union
+from llmlint.catalog.schema import ArgRef, Sanitizer, Sink
 
 # Programs that run a command line or a program given as an argument, with the flag that
 # introduces it ("" when the first operand is the command).
@@ -95,31 +97,57 @@ def _program(arg: ArgFact) -> Value:
     return _command_value(arg.elements)
 
 
-def _possible(arg: ArgFact) -> tuple[object, ...]:
+class KnownArgument(Protocol):
+    """What is known of an argument without running it: an `ArgFact`, or tool_reach's
+    view of a CallSite's argument."""
+
+    @property
+    def constant(self) -> Any: ...  # NOT_CONSTANT, or UNKNOWN (equal to no constant)
+
+    @property
+    def choices(self) -> tuple[Any, ...]: ...  # the constants of `a if c else b`
+
+    @property
+    def paths(self) -> Collection[str]: ...
+
+
+def _possible(arg: KnownArgument) -> tuple[object, ...]:
     """The constants an argument may be: one, both sides of `a if c else b`, or none."""
     if arg.choices:
         return arg.choices
     return () if arg.constant is NOT_CONSTANT else (arg.constant,)
 
 
-def applies(sink: Sink, call: CallFact) -> bool:
-    """Whether `call` is this sink: its conditions (`when`, safe values, write mode) hold."""
+def conditions_hold(sink: Sink, argument: Callable[[ArgRef], KnownArgument | None]) -> bool:
+    """Whether a call is this sink: its conditions (`when`, write mode, safe values) hold,
+    given what is known of the argument it passes at each ArgRef (None: not passed)."""
     for keyword, expected in sink.when.items():
-        arg = call.argument(None, keyword)
+        arg = argument(ArgRef(keyword=keyword))
         if arg is None or not any(same_constant(c, expected) for c in _possible(arg)):
             return False
+    if sink.write_mode is not None:
+        mode = argument(sink.write_mode)
+        modes = ("r",) if mode is None else _possible(mode)
+        if not any(isinstance(m, str) and set(m) & _WRITE_MODES for m in modes):
+            return False
     if sink.safe is not None:
-        arg = _argument(call, sink.safe)
+        arg = argument(sink.safe)
         if arg is not None and (
             str(arg.constant) in sink.safe_values or set(arg.paths) & set(sink.safe_values)
         ):
             return False
-    if sink.write_mode is not None:
-        mode = _argument(call, sink.write_mode)
-        modes = ("r",) if mode is None else _possible(mode)
-        if not any(isinstance(m, str) and set(m) & _WRITE_MODES for m in modes):
-            return False
     return True
+
+
+def applies(sink: Sink, call: CallFact) -> bool:
+    """Whether `call` is this sink: its conditions (`when`, write mode, safe values) hold."""
+    return conditions_hold(sink, lambda ref: _argument(call, ref))
+
+
+def sanitized(value: Value, sanitizers: Sequence[Sanitizer]) -> Value:
+    """`value` after a call that is all these sanitizers (catalog entries matching it)."""
+    rules = {rule for s in sanitizers for rule in s.rules}
+    return clear(value, rules, {rule for s in sanitizers for rule in s.keeps})
 
 
 def sink_value(sink: Sink, call: CallFact) -> Value:

@@ -11,21 +11,21 @@ tools and reports the hits as grants.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, partial
+from typing import Any
 
 import libcst as cst
 
 from llmlint.analysis.catalog_tools import Related, list_items
 from llmlint.analysis.flow import URL_WITH_HOST
-from llmlint.analysis.literals import same_constant
 from llmlint.analysis.module import CallSite, ModuleModel, single_assignment
 from llmlint.analysis.scope import Scope
-from llmlint.analysis.sinks import command_operands, method_sinks
+from llmlint.analysis.sinks import command_operands, conditions_hold, method_sinks
 from llmlint.analysis.tool_flow import ArgumentFlow
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import Sink, ToolCapability
+from llmlint.catalog.schema import ArgRef, Sink, ToolCapability
 
 MAX_DEPTH = 3  # calls into the module's own functions followed from a tool's body
-_WRITE_MODES = frozenset("wax+")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,26 @@ class Hit:
     node: cst.CSTNode
     text: str
     via: Related = ()
+
+
+class _KnownArgument:
+    """A CallSite's argument as `conditions_hold` sees it: its constant (no choices), and
+    its paths, resolved only when a `safe` argument asks for them."""
+
+    choices: tuple[Any, ...] = ()
+
+    def __init__(self, value: cst.BaseExpression, call: CallSite) -> None:
+        self._value, self._call = value, call
+        self.constant = call.model.literal(value, call.scope)
+
+    @cached_property
+    def paths(self) -> frozenset[str]:
+        return self._call.model.paths(self._value, self._call.scope)
+
+
+def _known_argument(call: CallSite, ref: ArgRef) -> _KnownArgument | None:
+    value = call.argument(ref)
+    return None if value is None else _KnownArgument(value, call)
 
 
 class ToolReach:
@@ -71,7 +91,8 @@ class ToolReach:
         hit: Hit | None = None
         for call in (c for scope in scopes for c in self._calls_by_scope.get(scope, ())):
             for sink in self._sinks_of(call, sink_rule):
-                if self._applies(sink, call) and self._reaches_sink(sink, call, tainted):
+                applies = conditions_hold(sink, partial(_known_argument, call))
+                if applies and self._reaches_sink(sink, call, tainted):
                     hit = Hit(call.node, call.callee_text)
                     break
             if hit is None and depth < MAX_DEPTH:
@@ -106,24 +127,6 @@ class ToolReach:
                 candidates = [s for s in self._method_sinks if s.rule == sink_rule]
                 sinks = method_sinks(candidates, func.attr.value, self.model.text_of(func.value))
         return sinks
-
-    def _applies(self, sink: Sink, call: CallSite) -> bool:
-        """Whether the call is the sink: its `when`, write mode and `safe` argument."""
-        if not all(same_constant(call.literal(k), v) for k, v in sink.when.items()):
-            return False
-        if sink.write_mode is not None:
-            mode_arg = call.argument(sink.write_mode)
-            mode = "r" if mode_arg is None else self.model.literal(mode_arg, call.scope)
-            if not isinstance(mode, str) or not set(mode) & _WRITE_MODES:
-                return False
-        if sink.safe is not None:
-            safe = call.argument(sink.safe)
-            if safe is not None:
-                constant = self.model.literal(safe, call.scope)
-                paths = self.model.paths(safe, call.scope)
-                if str(constant) in sink.safe_values or paths & set(sink.safe_values):
-                    return False
-        return True
 
     def _reaches_sink(self, sink: Sink, call: CallSite, tainted: frozenset[str]) -> bool:
         func = call.node.func
