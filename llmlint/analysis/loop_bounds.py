@@ -3,11 +3,12 @@
 A model call repeated with nothing to stop it runs up cost without limit. Three shapes
 are looked at:
 
-- `while True` loops: `infinite_loops` finds them and `loop_body` their calls and exits.
-- Self-recursive functions: `tested_names`, `derived_names`, `in_iteration` and
-  `parameter_names` tell whether a parameter the function tests bounds the recursion.
-- Agent loops of frameworks: `limit_argument` and `limit_value` read the iteration
-  limits given to them (`max_iterations=None`, `recursion_limit=10**6`).
+- Agent loops of frameworks: `unbounded_agents` reads the iteration limits given to them
+  (`max_iterations=None`, `recursion_limit=10**6`) against their `[[agent-limit]]`.
+- `while True` loops: `unbounded_loops`, those with no exit that call a model and wait
+  for no event each turn (`[[loop-wait]]`, `LoopWaits`).
+- Self-recursive functions: `unbounded_recursion`, those that call a model and test no
+  parameter feeding the recursive call.
 
 `LLMReach` tells which of the module's functions call a model, directly or through
 each other, so that a loop calling a helper that calls the model counts too.
@@ -16,18 +17,20 @@ each other, so that a loop calling a helper that calls the model counts too.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
-from llmlint.analysis.builder import dotted_name
+from llmlint.analysis.builder import NODE_TYPES, dotted_name
 from llmlint.analysis.call_options import builds_options, string_key
-from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
+from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel, matching_calls
 from llmlint.analysis.receivers import llm_calls
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
-from llmlint.catalog.schema import ArgRef, NoReturn
+from llmlint.catalog import Catalog
+from llmlint.catalog.schema import AgentLimit, ArgRef, LoopWait, NoReturn
 
 INFINITE_CONSTANTS = frozenset({"math.inf", "sys.maxsize", "numpy.inf", "np.inf", "float.inf"})
 _VALUE_BINDINGS = (BindingKind.ASSIGN, BindingKind.ELEMENT, BindingKind.WITH)
@@ -106,6 +109,69 @@ def limit_value(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) -> A
     return UNKNOWN
 
 
+def unbounded_agents(
+    model: ModuleModel,
+) -> Iterator[tuple[CallSite, AgentLimit, cst.CSTNode, str]]:
+    """Agent loops built or run with no bound: the call, its `[[agent-limit]]`, where the
+    limit is removed (the call itself when none is given), and what is given."""
+    seen: set[cst.Call] = set()
+    for call, entry in matching_calls(model, model.catalog.index(AgentLimit)):
+        if call.node in seen or call.has_unpacked_arguments:
+            continue
+        seen.add(call.node)
+        found = removed_limit(call, entry)
+        if found is not None:
+            node, given = found
+            yield call, entry, node, given
+
+
+def removed_limit(call: CallSite, entry: AgentLimit) -> tuple[cst.CSTNode, str] | None:
+    """Where the limit is removed (the call itself when no limit is given), and what is
+    given; None when some limit bounds the loop."""
+    model = call.model
+    names: dict[str, list[ArgRef]] = {}
+    for ref in entry.limits:
+        names.setdefault(ref.key or ref.keyword or "", []).append(ref)
+    removed: cst.CSTNode | None = None
+    given: list[str] = []
+    missing: list[str] = []
+    for name, refs in names.items():
+        where: tuple[cst.CSTNode, cst.BaseExpression] | Absent | None = ABSENT
+        for ref in refs:
+            where = limit_argument(call, ref)
+            if where is not ABSENT:
+                break
+        if where is None:
+            return None  # given somewhere llmlint cannot see
+        if not isinstance(where, Absent):
+            node, expr = where
+            value = limit_value(model, expr, call.scope)
+            ceiling = entry.ceilings.get(name, math.inf)
+            if value is UNKNOWN or (value is not None and value <= ceiling):
+                return None
+            if value is not None or not entry.none_is_default:
+                removed = removed or node
+                given.append(f"{name}={model.text_of(expr)}")
+                continue
+        if name in entry.defaults:
+            return None  # not passed, or None standing for the default: bounded
+        missing.append(name)
+    if removed is None and _extra_positionals(call, entry):
+        return None  # the limits may be among the positional arguments
+    if given and len(missing) > 1:
+        given.append("no other limit")
+    else:
+        given.extend(f"no {name}" for name in missing)
+    return (removed or call.node), ", ".join(given)
+
+
+def _extra_positionals(call: CallSite, entry: AgentLimit) -> bool:
+    positions = [r.position for r in entry.limits if r.position is not None]
+    allowed = max(positions, default=0) + 1
+    count = sum(1 for arg in call.node.args if arg.keyword is None and not arg.star)
+    return count > allowed
+
+
 # -- functions that call a model, and while True loops -------------------------------------
 
 
@@ -156,6 +222,47 @@ class LLMReach:
         return None
 
 
+class LoopWaits:
+    """The calls that wait for outside input or time ([[loop-wait]])."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.index = catalog.index(LoopWait)
+        self.methods = [e for e in catalog.entries(LoopWait) if e.method]
+
+    def matches(self, site: CallSite) -> bool:
+        if site.callees and self.index.match_any(site.callees):
+            return True
+        func = site.node.func
+        if not isinstance(func, cst.Attribute):
+            return False
+        receiver = site.model.text_of(func.value).rsplit(".", 1)[-1]
+        return any(
+            entry.method == func.attr.value and re.search(entry.receiver, receiver)
+            for entry in self.methods
+        )
+
+
+def unbounded_loops(reach: LLMReach, waits: LoopWaits) -> Iterator[tuple[cst.While, cst.Call]]:
+    """`while True` loops that call an LLM, with the first LLM call found: those with no
+    exit, no call that ends the process and no call waiting for an event each turn."""
+    model = reach.model
+    for loop in infinite_loops(model, reach.witness):
+        body = loop_body(loop)
+        if body.exits:
+            continue
+        llm: cst.Call | None = None
+        for node in body.calls:
+            site = reach.sites.get(node)
+            if site is None:
+                continue
+            if exits_process(model, node, site.scope) or waits.matches(site):
+                break  # it ends the process, or waits for an event each turn
+            llm = llm or reach.llm_call_in(node)
+        else:
+            if llm is not None:
+                yield loop, llm
+
+
 @dataclass
 class LoopBody:
     """What the body of a loop holds (nested functions and classes left out)."""
@@ -165,6 +272,7 @@ class LoopBody:
 
 
 _SKIPPED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_OWN_SCOPES = (cst.FunctionDef, cst.ClassDef)
 
 
 def loop_body(loop: cst.While) -> LoopBody:
@@ -190,18 +298,24 @@ def loop_body(loop: cst.While) -> LoopBody:
     return body
 
 
-def infinite_loops(model: ModuleModel) -> Iterator[cst.While]:
-    """`while True:` / `while 1:` loops of the module, found by a walk over statements."""
-    stack: list[tuple[cst.CSTNode, Scope]] = [(model.tree, model.scope)]
-    while stack:
-        node, scope = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            scope = model.definitions.get(node, scope)
-        if isinstance(node, cst.While):
-            test = model.literal(node.test, scope)
-            if test is True or (type(test) is int and test != 0):
-                yield node
-        stack.extend((child, scope) for child in _statement_children(node))
+def infinite_loops(model: ModuleModel, functions: Iterable[Scope]) -> Iterator[cst.While]:
+    """`while True:` / `while 1:` loops in the statements of `functions` (the module, its
+    functions or classes), each walked without the definitions nested in it. A loop that
+    calls a model makes its function one that calls a model (`LLMReach.witness`): only
+    those need walking."""
+    for function in functions:
+        if not isinstance(function.node, (cst.Module, *_OWN_SCOPES)):
+            continue  # a lambda: no statements
+        stack = _statement_children(function.node)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _OWN_SCOPES):
+                continue  # walked as a function of its own when it calls a model
+            if isinstance(node, cst.While):
+                test = model.literal(node.test, function)
+                if test is True or (type(test) is int and test != 0):
+                    yield node
+            stack.extend(_statement_children(node))
 
 
 def _statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -212,8 +326,8 @@ def _statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
         return []
     found: list[cst.CSTNode] = []
     for name in ("body", "orelse", "finalbody"):
-        value = getattr(node, name, None)
-        if isinstance(value, cst.CSTNode):
+        value: Any = getattr(node, name, None)
+        if type(value) in NODE_TYPES:  # isinstance() on libcst's ABCs is slow
             found.append(value)
     if isinstance(node, (cst.Try, cst.TryStar)):
         found.extend(node.handlers)
@@ -228,6 +342,32 @@ def exits_process(model: ModuleModel, call: cst.Call, scope: Scope) -> bool:
 
 
 # -- recursion bounded by a parameter ----------------------------------------------------------
+
+
+def unbounded_recursion(
+    reach: LLMReach, waits: LoopWaits
+) -> Iterator[tuple[CallSite, cst.FunctionDef, cst.Call]]:
+    """Calls by which a function that calls an LLM calls itself with nothing bounding the
+    depth, with the function and an LLM call it makes. A function waiting for an event
+    (`[[loop-wait]]`), recursing over the parts of its data (inside a for loop), or testing
+    a parameter the recursive call's arguments come from is bounded."""
+    model = reach.model
+    paced = {owner_function(call.scope) for call in model.calls if waits.matches(call)}
+    for call in model.calls:
+        function = owner_function(call.scope)
+        node = function.node
+        if function.kind is not ScopeKind.FUNCTION or function not in reach.witness:
+            continue
+        if not isinstance(node, cst.FunctionDef) or function in paced:
+            continue
+        if function not in reach.callee_functions(call):
+            continue
+        if in_iteration(node, call.node):
+            continue  # recursion over the parts of its data (a tree walk)
+        tested = tested_names(node) & parameter_names(node)
+        if tested & derived_names(model, call):
+            continue
+        yield call, node, reach.witness[function]
 
 
 def names_in(expr: cst.CSTNode, limit: int = 64) -> set[str]:

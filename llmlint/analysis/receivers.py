@@ -7,6 +7,8 @@ back through assignments, `self.x` fields, attributes (`client.chat.completions`
 copies (`llm.bind(...)`, `client.with_options(...)`), LCEL pipelines (`prompt | llm`) and
 the module's factory functions. When any part of the way is unknown (a parameter, an
 import), the answer is None and nothing is reported: a guess would be a false finding.
+
+`llm_calls` matches a module's calls against the catalog once, for LLM202-LLM204.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 import libcst as cst
 
@@ -26,21 +29,57 @@ T = TypeVar("T")
 MAX_TRACE_DEPTH = 16
 
 
+class _LLMCallMatches:
+    """A module's LLM calls as far as its calls have been matched against the catalog:
+    their positions in `model.calls`, with the callee paths the catalog lists (all, and
+    those whose result is model output). Matching advances only as far as a reader asks,
+    so the first reader resolves callee paths in the same order as a plain loop would."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, frozenset[str], frozenset[str]]] = []
+        self.scanned = 0
+
+    def advance(self, model: ModuleModel) -> bool:
+        """Match calls until one more LLM call is found; False at the end of the module."""
+        index = model.catalog.index(LLMCall)
+        calls = model.calls
+        while self.scanned < len(calls):
+            position = self.scanned
+            paths: set[str] = set()
+            output: set[str] = set()
+            for path in calls[position].callees:
+                entries = index.match(path)
+                if entries:
+                    paths.add(path)
+                    if any(e.output for e in entries):
+                        output.add(path)
+            self.scanned += 1  # after the callees: one that fails fails every reader
+            if paths:
+                self.found.append((position, frozenset(paths), frozenset(output)))
+                return True
+        return False
+
+
+# LLM202, LLM203 and LLM204 each read a module's LLM calls: the catalog is matched once per
+# module. The values hold no reference to the model, so the weak key lets it be freed.
+_MATCHES: WeakKeyDictionary[ModuleModel, _LLMCallMatches] = WeakKeyDictionary()
+
+
 def llm_calls(
     model: ModuleModel, *, output_only: bool = True
-) -> Iterator[tuple[CallSite, set[str]]]:
-    """Each LLM call site of the module, with its callee paths that the catalog lists."""
-    index = model.catalog.index(LLMCall)
-    for call in model.calls:
-        if not call.callees:
-            continue
-        matched = set()
-        for path in call.callees:
-            entries = index.match(path)
-            if any(e.output or not output_only for e in entries):
-                matched.add(path)
-        if matched:
-            yield call, matched
+) -> Iterator[tuple[CallSite, frozenset[str]]]:
+    """Each LLM call site of the module, with its callee paths that the catalog lists
+    (only those whose result is model output, unless `output_only` is false)."""
+    matches = _MATCHES.get(model)
+    if matches is None:
+        matches = _MATCHES[model] = _LLMCallMatches()
+    read = 0
+    while read < len(matches.found) or matches.advance(model):
+        position, paths, output = matches.found[read]
+        read += 1
+        wanted = output if output_only else paths
+        if wanted:
+            yield model.calls[position], wanted
 
 
 def receiver_of(call: CallSite, paths: Iterable[str]) -> tuple[cst.BaseExpression, frozenset[str]]:

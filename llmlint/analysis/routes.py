@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 
 import libcst as cst
 
-from llmlint.analysis.builder import decorator_target
+from llmlint.analysis.builder import NODE_TYPES, decorator_target
 from llmlint.analysis.facts import RouteFact
 from llmlint.analysis.module import CallSite, ModuleModel
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
@@ -33,14 +33,15 @@ def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Call):
+        if type(current) is cst.Call:
             yield current
+        # Exact classes: isinstance() on libcst's ABCs is a Python-level call.
         for item in fields(current):
             value = getattr(current, item.name)
-            if isinstance(value, cst.CSTNode):
+            if type(value) in NODE_TYPES:
                 stack.append(value)
             elif isinstance(value, (list, tuple)):
-                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+                stack.extend(v for v in value if type(v) in NODE_TYPES)
 
 
 @dataclass
