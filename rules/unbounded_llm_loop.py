@@ -1,12 +1,7 @@
 from collections.abc import Iterator
 
-from llmlint.analysis.loop_bounds import (
-    LLMReach,
-    LoopWaits,
-    unbounded_agents,
-    unbounded_loops,
-    unbounded_recursion,
-)
+from llmlint.analysis.agent_limits import unbounded_agents
+from llmlint.analysis.loop_bounds import LLMReach, LoopWaits, unbounded_loops, unbounded_recursion
 from llmlint.catalog import Catalog
 from llmlint.catalog.schema import AgentLimit, LLMCall
 from llmlint.finding import Severity

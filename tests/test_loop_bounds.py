@@ -70,6 +70,47 @@ def test_every_scope_walked_finds_each_constant_loop_once() -> None:
     assert len(loops) == len(set(loops)) == 5
 
 
+def test_the_model_records_every_while_loop_with_its_scope_in_source_order() -> None:
+    model = model_of(
+        """
+        while ready():
+            pass
+
+        def serve(n):
+            while n:
+                while True:
+                    pass
+                else:
+                    while 0:
+                        pass
+            try:
+                pass
+            except Exception:
+                while n > 1:
+                    pass
+            handler = lambda: [x for x in range(3)]
+
+        class Worker:
+            while 1:
+                def step(self):
+                    while True:
+                        pass
+        """
+    )
+    recorded = [(model.text_of(loop.test), scope.qualname) for loop, scope in model.loops]
+    assert recorded == [
+        ("ready()", "app"),
+        ("n", "app.serve"),
+        ("True", "app.serve"),
+        ("0", "app.serve"),
+        ("n > 1", "app.serve"),
+        ("1", "app.Worker"),
+        ("True", "app.Worker.step"),
+    ]
+    constant = [model.text_of(loop.test) for loop in infinite_loops(model, model.scopes)]
+    assert constant == ["True", "1", "True"]
+
+
 def test_loops_that_call_a_model_are_in_the_functions_that_reach_one() -> None:
     model = model_of(LOOPS)
     reach = LLMReach(model)

@@ -1,4 +1,4 @@
-"""One walk over a libcst module that records scopes, bindings, calls and stores.
+"""One walk over a libcst module that records scopes, bindings, calls, stores and loops.
 
 The walk is hand-written rather than a CSTVisitor: it visits only the fields that can
 hold code (never whitespace), which measured 15x faster than libcst's visitor dispatch.
@@ -100,13 +100,14 @@ def decorator_names(decorators: Sequence[cst.Decorator]) -> set[str]:
 
 
 class ModuleBuilder:
-    """Builds the scope tree and the lists of calls and stores of one module."""
+    """Builds the scope tree and the lists of calls, stores and while loops of one module."""
 
     def __init__(self, module_name: str, is_package: bool) -> None:
         self.module_name = module_name
         self.package = module_name if is_package else module_name.rpartition(".")[0]
         self.calls: list[CallRecord] = []
         self.stores: list[StoreRecord] = []
+        self.loops: list[tuple[cst.While, Scope]] = []
         self.scopes: list[Scope] = []
         self.definitions: dict[cst.CSTNode, Scope] = {}
         self._handlers: dict[type, Callable[[cst.CSTNode, Scope], None]] = {
@@ -123,6 +124,7 @@ class ModuleBuilder:
             cst.AnnAssign: self._ann_assign,  # type: ignore[dict-item]
             cst.AugAssign: self._aug_assign,  # type: ignore[dict-item]
             cst.For: self._for,  # type: ignore[dict-item]
+            cst.While: self._while,  # type: ignore[dict-item]
             cst.With: self._with,  # type: ignore[dict-item]
             cst.ExceptHandler: self._except,  # type: ignore[dict-item]
             cst.ExceptStarHandler: self._except,  # type: ignore[dict-item]
@@ -303,6 +305,10 @@ class ModuleBuilder:
         self._bind_target(node.target, node.iter, scope, BindingKind.ELEMENT)
         self.visit(node.body, scope)
         self._visit_opt(node.orelse, scope)
+
+    def _while(self, node: cst.While, scope: Scope) -> None:
+        self.loops.append((node, scope))
+        self._children(node, scope)
 
     def _with(self, node: cst.With, scope: Scope) -> None:
         for item in node.items:

@@ -7,7 +7,7 @@ follows all of them and answers with a three-way `Presence`: FOUND, MISSING, or 
 when something it cannot see (a parameter, an import) could hold the name. The rules
 report only MISSING, so whatever llmlint cannot see never becomes a false finding.
 
-`builds_options` also serves `loop_bounds`, which reads agent limits out of the same
+`builds_options` also serves `agent_limits`, which reads agent limits out of the same
 kinds of options dicts and config objects.
 """
 
@@ -19,8 +19,7 @@ from enum import Enum
 import libcst as cst
 
 from llmlint.analysis.builder import dotted_name
-from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel
-from llmlint.analysis.module import string_key as string_key  # loop_bounds imports it here
+from llmlint.analysis.module import UNKNOWN, CallSite, ModuleModel, string_key
 from llmlint.analysis.scope import Binding, BindingKind, Scope
 
 MAX_SEARCH_DEPTH = 6

@@ -203,6 +203,7 @@ class ModuleModel:
         self.definitions = builder.definitions
         self.calls = [CallSite(r.node, r.scope, self) for r in builder.calls]
         self.stores: list[StoreRecord] = builder.stores
+        self.loops: list[tuple[cst.While, Scope]] = builder.loops  # in source order
         # The module's classes by qualname (the scope of each class statement).
         self.classes = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.CLASS}
         self._functions = {s.qualname: s for s in self.scopes if s.kind is ScopeKind.FUNCTION}
