@@ -24,6 +24,7 @@ from llmlint.analysis.positions import Span, compute_spans
 from llmlint.catalog import Catalog
 from llmlint.complexity import parse_hazard
 from llmlint.finding import Finding, FlowStep, Location, Severity
+from llmlint.prefilter import Prefilter
 from llmlint.registry import all_rules
 from llmlint.rule import FlowRule, Report, Rule, RuleContext
 from llmlint.source import LineIndex, SourceError, decode
@@ -174,6 +175,9 @@ class FileAnalyzer:
             and not rule.engine_reported
             and not issubclass(rule, FlowRule)
         ]
+        # The data-flow rules need every file parsed; the others still run only on the
+        # files their prefilter accepts.
+        self.prefilters: list[Prefilter | None] = [rule.prefilter(catalog) for rule in self.rules]
 
     def analyze_to_json(self, task: FileTask) -> str:
         """The result as JSON text: the parent process keeps it for the cache as it is,
@@ -215,7 +219,9 @@ class FileAnalyzer:
             return unparseable(task.rel, "the code is nested too deeply to analyse")
         context = RuleContext(model, self.catalog)
         reports: list[tuple[Rule, Report]] = []
-        for rule in self.rules:
+        for rule, prefilter in zip(self.rules, self.prefilters, strict=True):
+            if prefilter is not None and not prefilter.accepts(task.data):
+                continue
             try:
                 reports.extend((rule, report) for report in rule.check(context))
             except Exception:
