@@ -139,7 +139,7 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
             results[item.rel] = cached
             outcome.files_from_cache += 1
         else:
-            wanted = prefilters is None or any(p.accepts(data) for p in prefilters)
+            wanted = prefilters is None or any(p.accepts(data, item.module) for p in prefilters)
             is_package = item.path.name in ("__init__.py", "__init__.pyi")
             tasks.append(FileTask(str(item.path), item.rel, item.module, is_package, data, wanted))
     jobs = options.jobs or os.cpu_count() or 1

@@ -220,7 +220,7 @@ class FileAnalyzer:
         context = RuleContext(model, self.catalog)
         reports: list[tuple[Rule, Report]] = []
         for rule, prefilter in zip(self.rules, self.prefilters, strict=True):
-            if prefilter is not None and not prefilter.accepts(task.data):
+            if prefilter is not None and not prefilter.accepts(task.data, task.module):
                 continue
             try:
                 reports.extend((rule, report) for report in rule.check(context))

@@ -26,8 +26,17 @@ class Prefilter:
     def __or__(self, other: Prefilter) -> Prefilter:
         return Prefilter(self.alternatives + other.alternatives)
 
-    def accepts(self, data: bytes) -> bool:
-        return any(all(r.search(data) for r in required) for required in self.alternatives)
+    def accepts(self, data: bytes, module: str = "") -> bool:
+        """Whether the file's bytes, or its dotted `module` name, can hold a finding.
+
+        The module name counts as text of the file: inside a package, relative imports
+        reach the package without naming it (`from ... import Client` in google.genai).
+        """
+        name = module.encode()
+        return any(
+            all(r.search(data) or r.search(name) for r in required)
+            for required in self.alternatives
+        )
 
 
 def any_of(tokens: Iterable[str | bytes]) -> re.Pattern[bytes]:
