@@ -243,12 +243,18 @@ Encoder = Callable[[Any], Any]
 _ENCODERS: dict[Any, Encoder] = {}
 
 
-def _encoder(hint: Any) -> Encoder:
-    known = _ENCODERS.get(hint)
+def _codec(table: dict[Any, Callable[[Any], Any]], hint: Any, build: Callable[[Any], Any]) -> Any:
+    """The encoder or decoder of `hint` in `table`, built on first use. A dataclass's
+    builder enters it in the table before building its fields' (ArgFact holds ArgFacts)."""
+    known = table.get(hint)
     if known is None:
-        known = _build_encoder(hint)
-        _ENCODERS[hint] = known
+        known = table[hint] = build(hint)
     return known
+
+
+def _encoder(hint: Any) -> Encoder:
+    encoder: Encoder = _codec(_ENCODERS, hint, _build_encoder)
+    return encoder
 
 
 def _build_encoder(hint: Any) -> Encoder:
@@ -308,14 +314,11 @@ def _decode(hint: Any, data: Any) -> Any:
 
 
 def _decoder(hint: Any) -> Decoder:
-    known = _DECODERS.get(hint)
-    if known is None:
-        known = _build(hint)
-        _DECODERS[hint] = known
-    return known
+    decoder: Decoder = _codec(_DECODERS, hint, _build_decoder)
+    return decoder
 
 
-def _build(hint: Any) -> Decoder:
+def _build_decoder(hint: Any) -> Decoder:
     if hint == Value:  # a non-empty value is encoded as {"$": "value"}, an empty one as []
         return lambda data: from_json(data["v"]) if isinstance(data, dict) else ()
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
