@@ -81,6 +81,14 @@ NOT_AN_ARGUMENT = 'expected a table like { position = 0, keyword = "x" }'
             {"token-cap": [{"call": "x", "keywords": ["k"], "exempt-models": "("}]},
             "token-cap[0].exempt_models: invalid regex",
         ),
+        (
+            {"source": [{"kind": "untrusted-input", "label": "l", "name": "(", "receiver": "r"}]},
+            "source[0].name: invalid regex",
+        ),
+        (
+            {"route": [{"decorator": "a.b", "framework": "f", "parameters": "("}]},
+            "route[0].parameters: invalid regex",
+        ),
     ],
 )
 def test_errors_name_the_field(table: dict[str, Any], message: str, tmp_path: Path) -> None:

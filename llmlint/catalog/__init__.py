@@ -314,9 +314,22 @@ def _check_regex(entry: Any, attribute: str, where: str) -> None:
             raise CatalogError(f"{where}.{attribute}: invalid regex: {exc}") from None
 
 
+def _regex_fields(section: type) -> tuple[str, ...]:
+    fields_ = _REGEX_FIELDS.get(section)
+    if fields_ is None:
+        fields_ = _REGEX_FIELDS[section] = tuple(
+            f.name for f in fields(section) if f.metadata.get("regex")
+        )
+    return fields_
+
+
+_REGEX_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _check_entry(entry: Any, where: str) -> None:
     section = type(entry)
-    _check_regex(entry, "regex", where)
+    for attribute in _regex_fields(section):
+        _check_regex(entry, attribute, where)
     exclusive = _EXCLUSIVE.get(section)
     if exclusive and sum(getattr(entry, f) is not None for f in exclusive) != 1:
         names = ", ".join(repr(f) for f in exclusive)
@@ -324,9 +337,6 @@ def _check_entry(entry: Any, where: str) -> None:
     allowed = _ALLOWED_KINDS.get(section)
     if allowed and entry.kind not in allowed:
         raise CatalogError(f"{where}.kind: expected one of {', '.join(allowed)}")
-    _check_regex(entry, "receiver", where)
-    _check_regex(entry, "key_pattern", where)
-    _check_regex(entry, "exempt_models", where)
     rule = getattr(entry, "rule", None)
     if isinstance(rule, str) and not _RULE_CODE.fullmatch(rule):
         raise CatalogError(f"{where}.rule: {rule!r} is not a rule code")

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 Scalar: TypeAlias = "str | int | float | bool"
+# Marks a field that holds a regular expression: the catalog loader compiles it, so that a
+# broken one is reported at load time with its place, not as a crash on some file.
+REGEX = {"regex": True}
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,14 @@ class KeyPattern:
     """[[key-pattern]] The shape of a real credential (a regex over the whole literal)."""
 
     provider: str
-    regex: str
+    regex: str = field(metadata=REGEX)
 
 
 @dataclass(frozen=True)
 class Placeholder:
     """[[placeholder]] Literals that stand in for a key in docs and samples (a regex, searched)."""
 
-    regex: str
+    regex: str = field(metadata=REGEX)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class CredentialVariable:
     that says the variable holds a credential (`API_KEY = "..."`, a settings class's
     `auth_token`): a literal with a key's shape assigned to it is reported (LLM105)."""
 
-    regex: str
+    regex: str = field(metadata=REGEX)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class ModelLoader:
 class ModelArtifactHint:
     """[[model-artifact-hint]] A regex that marks a path or name as a model artifact."""
 
-    regex: str
+    regex: str = field(metadata=REGEX)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ class Sink:
     rule: str
     call: str | None = None
     method: str | None = None
-    receiver: str = ""
+    receiver: str = field(default="", metadata=REGEX)
     args: tuple[ArgRef, ...] = ()
     receiver_is_value: bool = False
     when: dict[str, Scalar] = field(default_factory=dict)
@@ -282,10 +285,10 @@ class Source:
     call: str | None = None
     method: str | None = None
     attribute: str | None = None
-    name: str | None = None
-    receiver: str = ""
+    name: str | None = field(default=None, metadata=REGEX)
+    receiver: str = field(default="", metadata=REGEX)
     key: ArgRef | None = None
-    key_pattern: str = ""
+    key_pattern: str = field(default="", metadata=REGEX)
 
 
 @dataclass(frozen=True)
@@ -300,7 +303,7 @@ class Route:
 
     decorator: str
     framework: str
-    parameters: str = ""
+    parameters: str = field(default="", metadata=REGEX)
 
 
 @dataclass(frozen=True)
@@ -436,7 +439,7 @@ class TokenCap:
     keywords: tuple[str, ...]
     options: tuple[str, ...] = ()
     model: ArgRef | None = None
-    exempt_models: str = ""
+    exempt_models: str = field(default="", metadata=REGEX)
 
 
 @dataclass(frozen=True)
@@ -511,7 +514,7 @@ class LoopWait:
 
     call: str | None = None
     method: str | None = None
-    receiver: str = ""
+    receiver: str = field(default="", metadata=REGEX)
 
 
 @dataclass(frozen=True)
@@ -582,7 +585,7 @@ class ReadOnlyMarker:
     """[[read-only-marker]] A regex, searched in the source of a database connection and
     of what its names were assigned, that marks it read-only (`?mode=ro`) (LLM305)."""
 
-    regex: str
+    regex: str = field(metadata=REGEX)
 
 
 @dataclass(frozen=True)
