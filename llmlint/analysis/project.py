@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from llmlint.analysis.facts import CallFact, FunctionFact, ModuleFacts
-from llmlint.analysis.project_paths import Matches, PathResolver
+from llmlint.analysis.project_paths import PathResolver
 from llmlint.analysis.prompts import PROMPT, PROMPT_RULES, prompt_parts, prompt_rule
 from llmlint.analysis.route_reach import RULE as ROUTE_RULE
 from llmlint.analysis.route_reach import RouteReach
@@ -120,10 +120,10 @@ class ProjectResolver(PathResolver):
         self._steps: dict[str, FlowStep] = {}
         for facts in ordered:
             self._load(facts)
-        self._llm = Matches(catalog.index(LLMCall))
-        self._sinks = Matches(catalog.index(Sink))
-        self._sanitizers = Matches(catalog.index(Sanitizer))
-        self._prompts = Matches(catalog.index(Prompt))
+        self._llm = catalog.index(LLMCall)
+        self._sinks = catalog.index(Sink)
+        self._sanitizers = catalog.index(Sanitizer)
+        self._prompts = catalog.index(Prompt)
         self._memo: dict[str, Value] = {}
         self._expanded: dict[str, CallFact] = {}
         self._library_calls: set[str] = set()

@@ -12,13 +12,11 @@ of times.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Generic, TypeVar
 
 from llmlint.analysis.facts import ClassFact, FunctionFact, ModuleFacts
-from llmlint.catalog import Catalog, PatternIndex
+from llmlint.catalog import Catalog
 from llmlint.catalog.schema import CallThrough
 
-T = TypeVar("T")
 PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 MAX_PATH_DEPTH = 8  # re-exports and return values followed from one path
 MAX_SUBCLASSES = 200  # overrides looked for below one class
@@ -37,20 +35,6 @@ def _split_head(path: str) -> tuple[str, str]:
 def _name_suffix(head: str) -> tuple[str, str]:
     cut = min((i for i in (head.find("("), head.find("[")) if i >= 0), default=len(head))
     return head[:cut], head[cut:]
-
-
-class Matches(Generic[T]):
-    """A catalog index whose answers are kept per set of resolved paths."""
-
-    def __init__(self, index: PatternIndex[T]) -> None:
-        self._index = index
-        self._known: dict[frozenset[str], tuple[T, ...]] = {}
-
-    def match_any(self, paths: frozenset[str]) -> tuple[T, ...]:
-        found = self._known.get(paths)
-        if found is None:
-            found = self._known[paths] = tuple(self._index.match_any(paths))
-        return found
 
 
 class PathResolver:
