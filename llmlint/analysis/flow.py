@@ -28,7 +28,6 @@ from llmlint.analysis.flow_facts import describe_module, locate_steps, prune_cal
 from llmlint.analysis.flow_prompts import PromptTracker
 from llmlint.analysis.flow_state import Env, Frame, library_roots
 from llmlint.analysis.guards import Cleared, cleared_names
-from llmlint.analysis.loop_bounds import exits_process
 from llmlint.analysis.module import ModuleModel
 from llmlint.analysis.positions import Span, compute_spans
 from llmlint.analysis.routes import RouteCollector
@@ -94,7 +93,7 @@ def _exits(suite: cst.BaseSuite, model: ModuleModel, scope: Scope) -> bool:
             return False
         last = line.body[-1]
     if isinstance(last, cst.Expr) and isinstance(last.value, cst.Call):
-        return exits_process(model, last.value, scope)  # `abort(400)` raises
+        return model.never_returns(last.value, scope)  # `abort(400)` raises
     return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
 
 

@@ -25,7 +25,7 @@ from llmlint.analysis.module import CallSite, ModuleModel
 from llmlint.analysis.receivers import llm_calls
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
 from llmlint.catalog import Catalog
-from llmlint.catalog.schema import LoopWait, NoReturn
+from llmlint.catalog.schema import LoopWait
 
 _VALUE_BINDINGS = (BindingKind.ASSIGN, BindingKind.ELEMENT, BindingKind.WITH)
 
@@ -113,7 +113,7 @@ def unbounded_loops(reach: LLMReach, waits: LoopWaits) -> Iterator[tuple[cst.Whi
             site = reach.sites.get(node)
             if site is None:
                 continue
-            if exits_process(model, node, site.scope) or waits.matches(site):
+            if model.never_returns(node, site.scope) or waits.matches(site):
                 break  # it ends the process, or waits for an event each turn
             llm = llm or reach.llm_call_in(node)
         else:
@@ -168,11 +168,6 @@ def infinite_loops(model: ModuleModel, functions: Iterable[Scope]) -> Iterator[c
             test = model.literal(loop.test, function)
             if test is True or (type(test) is int and test != 0):
                 yield loop
-
-
-def exits_process(model: ModuleModel, call: cst.Call, scope: Scope) -> bool:
-    """Whether `call` never returns: it ends the process or raises ([[no-return]])."""
-    return bool(model.catalog.index(NoReturn).match_any(model.paths(call.func, scope)))
 
 
 # -- recursion bounded by a parameter ----------------------------------------------------------

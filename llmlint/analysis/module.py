@@ -19,7 +19,7 @@ import libcst as cst
 from llmlint.analysis.builder import ModuleBuilder, StoreRecord, dotted_name
 from llmlint.analysis.scope import BUILTIN_NAMES, Binding, BindingKind, Scope, ScopeKind
 from llmlint.catalog import Catalog, PatternIndex
-from llmlint.catalog.schema import ArgRef, ReturnsReceiver
+from llmlint.catalog.schema import ArgRef, NoReturn, ReturnsReceiver
 from llmlint.source import LineIndex
 
 FIELD_FACTORIES = frozenset(
@@ -436,6 +436,11 @@ class ModuleModel:
                             queue.append(self.classes[path])
 
     # -- constants -----------------------------------------------------------------
+
+    def never_returns(self, call: cst.Call, scope: Scope) -> bool:
+        """Whether `call` ends the process or always raises ([[no-return]]): the code after
+        it in its block does not run."""
+        return bool(self.catalog.index(NoReturn).match_any(self.paths(call.func, scope)))
 
     def literal(self, expr: cst.CSTNode, scope: Scope) -> Any:
         """The constant value of `expr`, following names bound once to a constant."""
