@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llmlint.analysis.facts import RouteFact
-from llmlint.analysis.routes import catalog_index, web_frameworks
-from llmlint.catalog.schema import RateLimit, Route, WebFramework
+from llmlint.analysis.routes import web_frameworks
+from llmlint.catalog.schema import RateLimit, Route
 from llmlint.finding import FlowStep
 
 if TYPE_CHECKING:
@@ -43,12 +43,8 @@ class RouteReach:
         self._limited_frameworks: set[str] = set()
         catalog = resolver.catalog
         self._route_decorators = catalog.index(Route, "decorator")
-        self._limits = catalog_index(catalog.entries(RateLimit))
-        self._web_frameworks = web_frameworks(catalog)
-        self._handler_methods: dict[str, set[str]] = {}
-        for framework in catalog.entries(WebFramework):
-            methods = self._handler_methods.setdefault(framework.name, set())
-            methods.update(framework.handler_methods)
+        self._limits = catalog.index(RateLimit)
+        self._frameworks = web_frameworks(catalog)
         for facts in resolver.modules.values():
             steps = facts.steps
             for function in facts.functions.values():
@@ -74,7 +70,7 @@ class RouteReach:
         framework, limited, exempt = route.framework, route.limited, route.exempt
         for paths in route.decorators:
             resolved = self.resolver.resolve_paths(tuple(paths))
-            web = [r for r in routes.match_any(resolved) if r.framework in self._web_frameworks]
+            web = [r for r in routes.match_any(resolved) if r.framework in self._frameworks.http]
             framework = framework or (web[0].framework if web else "")
             for limit in limits.match_any(resolved):
                 limited |= limit.kind == "decorator"
@@ -142,7 +138,7 @@ class RouteReach:
             if target in self.resolver.functions:
                 handlers.append(target)
             elif target in self.resolver.classes:
-                for method in self._handler_methods.get(route.framework, ()):
+                for method in self._frameworks.handler_methods.get(route.framework, ()):
                     handlers += self.resolver.methods_of(target, method)
         return sorted(set(handlers))
 

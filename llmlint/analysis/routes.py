@@ -12,8 +12,9 @@ Whether a route reaches an LLM call is decided by the project resolver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 import libcst as cst
 
@@ -67,13 +68,9 @@ class RouteCollector:
         self.is_library = is_library
         self.routes = catalog.index(Route, "decorator")
         self.registrations = catalog.index(RouteRegistration)
-        self.web_frameworks = web_frameworks(catalog)
-        self.inclusions = {m for e in catalog.entries(WebFramework) for m in e.inclusions}
+        self.frameworks = web_frameworks(catalog)
         limits = catalog.entries(RateLimit)
-        self.limits = {
-            kind: catalog_index([e for e in limits if e.kind == kind])
-            for kind in ("decorator", "dependency", "app", "middleware", "exempt")
-        }
+        self.limits = rate_limit_indexes(catalog)
         self.settings = {e.name: e for e in limits if e.kind == "setting"}
         self.attributes = {e.name for e in limits if e.kind == "attribute"}
         self.found = RouteFacts()
@@ -99,7 +96,9 @@ class RouteCollector:
         for decorator in node.decorators:
             target = decorator_target(decorator)
             paths = self.model.paths(target, outer)
-            routes = [r for r in self.routes.match_any(paths) if r.framework in self.web_frameworks]
+            routes = [
+                r for r in self.routes.match_any(paths) if r.framework in self.frameworks.http
+            ]
             project = bool(paths) and not self.is_library(paths)
             if routes or project:
                 if routes:
@@ -212,7 +211,7 @@ class RouteCollector:
         """`app.include_router(router)`, `app.register_blueprint(bp)`: the parent's limits
         cover the child's routes."""
         func = call.node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in self.inclusions:
+        if not isinstance(func, cst.Attribute) or func.attr.value not in self.frameworks.inclusions:
             return
         if not call.node.args:
             return
@@ -264,10 +263,33 @@ class RouteCollector:
                     self.found.limited_frameworks.add(entry.framework)
 
 
-def catalog_index(entries: Iterable[RateLimit]) -> PatternIndex[RateLimit]:
-    return PatternIndex((e.call, e) for e in entries if e.call)
+@lru_cache(maxsize=8)
+def rate_limit_indexes(catalog: Catalog) -> dict[str, PatternIndex[RateLimit]]:
+    """The [[rate-limit]] calls by kind, built once per catalog (not once per file)."""
+    limits = catalog.entries(RateLimit)
+    return {
+        kind: PatternIndex((e.call, e) for e in limits if e.kind == kind and e.call)
+        for kind in ("decorator", "dependency", "app", "middleware", "exempt")
+    }
 
 
-def web_frameworks(catalog: Catalog) -> frozenset[str]:
-    """The frameworks whose routes answer HTTP requests ([[web-framework]])."""
-    return frozenset(entry.name for entry in catalog.entries(WebFramework))
+@dataclass(frozen=True)
+class WebFrameworks:
+    """What the [[web-framework]] entries say, read once per catalog."""
+
+    http: frozenset[str]  # frameworks whose routes answer HTTP requests
+    inclusions: frozenset[str]  # methods that attach a router or blueprint to an app
+    handler_methods: Mapping[str, tuple[str, ...]]  # view-class methods answering requests
+
+
+@lru_cache(maxsize=8)
+def web_frameworks(catalog: Catalog) -> WebFrameworks:
+    entries = catalog.entries(WebFramework)
+    handlers: dict[str, dict[str, None]] = {}
+    for entry in entries:
+        handlers.setdefault(entry.name, {}).update(dict.fromkeys(entry.handler_methods))
+    return WebFrameworks(
+        frozenset(e.name for e in entries),
+        frozenset(m for e in entries for m in e.inclusions),
+        {name: tuple(methods) for name, methods in handlers.items()},
+    )
