@@ -226,14 +226,8 @@ def _encode(obj: Any) -> Any:
     """Any value as JSON: what a field typed `Any` holds (a constant, or NOT_CONSTANT)."""
     if obj is NOT_CONSTANT:
         return {"$": "not-constant"}
-    if isinstance(obj, tuple) and obj and hasattr(obj[0], "label"):
-        return {"$": "value", "v": to_json(obj)}
-    if isinstance(obj, dict):
-        return {key: _encode(value) for key, value in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_encode(value) for value in obj]
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return _encoder(type(obj))(obj)
     return obj
 
 
@@ -372,6 +366,4 @@ def _same(data: Any) -> Any:
 def _marked(data: Any) -> Any:
     if isinstance(data, dict) and data.get("$") == "not-constant":
         return NOT_CONSTANT
-    if isinstance(data, dict) and data.get("$") == "value":
-        return from_json(data["v"])
     return data
