@@ -15,7 +15,7 @@ from llmlint.catalog.schema import (
     KeyPattern,
 )
 from llmlint.finding import Severity
-from llmlint.prefilter import Prefilter, any_of
+from llmlint.prefilter import Prefilter
 from llmlint.rule import Report, Rule, RuleContext
 
 _ENVIRON_SETTERS = {"os.environ.setdefault", "os.putenv"}
@@ -74,18 +74,15 @@ class HardcodedLlmApiKey(Rule):
     precision = "high"
 
     def prefilter(self, catalog: Catalog) -> Prefilter:
-        # The key itself must be in the file: one with a provider's prefix anywhere, an
-        # opaque token only next to the name of a credential argument or setting.
-        names = {k for c in catalog.entries(CredentialArgument) for k in c.keywords}
-        for setting in catalog.entries(CredentialSetting):
-            names.add((setting.attribute or setting.environment or "").rpartition(".")[2])
+        # The key itself must be in the file: one with a provider's prefix, or an opaque
+        # token (which the rule reports only when a credential name holds it; those names
+        # are regexes and case-insensitive suffixes, so no byte test can stand for them).
         shapes = [
             re.compile(b"[\"']" + k.regex.strip("^$").encode())
             for k in catalog.entries(KeyPattern)
             if k.provider != "generic"
         ]
-        opaque = Prefilter.all_of(_OPAQUE_TOKEN, any_of(names | set(_keyword_suffixes(catalog))))
-        return Prefilter(tuple((shape,) for shape in shapes)) | opaque
+        return Prefilter(tuple((shape,) for shape in shapes)) | Prefilter.all_of(_OPAQUE_TOKEN)
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         model, catalog = ctx.model, ctx.catalog

@@ -32,3 +32,15 @@ def test_per_file_rules_see_relative_imports_inside_the_sdk_package() -> None:
 
     assert findings("openai.tests.test_client") == [("LLM203", 3), ("LLM202", 4)]
     assert findings("app.tests.test_client") == []  # `..` is not the SDK here
+
+
+def test_an_opaque_key_in_a_credential_variable_is_not_filtered_out() -> None:
+    """LLM105 names credentials by case-insensitive patterns; its prefilter must not ask
+    for a name in some fixed spelling (it missed `API_KEY = "..."`)."""
+    analyzer = FileAnalyzer(("LLM105",), load_catalog())
+    for code in (
+        b'API_KEY = "a1b2c3d4e5f6g7h8i9j0k1l2m3"\n',
+        b'ACME_SECRET = "a1b2c3d4e5f6g7h8i9j0k1"\n',
+    ):
+        result = analyzer.analyze(FileTask("t.py", "t.py", "t", False, code))
+        assert [(f.code, f.location.line) for f in result.findings] == [("LLM105", 1)]
