@@ -24,7 +24,7 @@ from llmlint.analysis.project import InventoryEntry, ProjectResolver
 from llmlint.cache import ResultCache
 from llmlint.catalog import Catalog
 from llmlint.finding import Finding, FlowStep
-from llmlint.gcpause import collector_paused
+from llmlint.gcpause import collector_paused, collector_released
 from llmlint.pipeline import FileAnalyzer, FileResult, FileTask, unparseable
 from llmlint.pool import TaskFailure, WorkerPool
 from llmlint.prefilter import Prefilter
@@ -164,6 +164,7 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
     if warning:
         outcome.warnings.append(warning)
     _merge(results, flow_findings, options, outcome)
+    collector_released()
     return outcome
 
 

@@ -24,6 +24,13 @@ def collector_paused() -> Iterator[None]:
         if enabled:
             # What the phase built would make the next full collection walk all of it
             # once more (half a second on a large project); it is bulk data, not cycles,
-            # so it moves to the generation the collector never scans.
+            # so it moves to the generation the collector never scans until
+            # `collector_released()` at the end of the run.
             gc.freeze()
             gc.enable()
+
+
+def collector_released() -> None:
+    """Give what the paused phases froze back to the collector: a caller that runs the
+    engine in its own process (tests, a library user) must not keep it frozen for good."""
+    gc.unfreeze()

@@ -19,7 +19,8 @@ from llmlint.analysis.facts import (
 from llmlint.analysis.project_paths import MAX_PATH_DEPTH, PathResolver
 from llmlint.analysis.values import Taint
 from llmlint.cache import ResultCache
-from llmlint.catalog import Catalog
+from llmlint.catalog import Catalog, load_catalog
+from llmlint.engine import EngineOptions, InputFile, run
 from llmlint.finding import FlowStep, Location
 from llmlint.gcpause import collector_paused
 from llmlint.pipeline import FileResult
@@ -144,6 +145,13 @@ def test_collector_paused_restores_its_state() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_a_run_froze_is_released_at_its_end(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("x = 1\n")
+    item = InputFile(tmp_path / "m.py", "m.py", "m")
+    run([item], EngineOptions(("LLM001",), load_catalog(), jobs=1, cache_dir=tmp_path / "c"))
+    assert gc.get_freeze_count() == 0
 
 
 def test_cache_written_an_entry_at_a_time_reads_back(tmp_path: Path) -> None:
