@@ -1,7 +1,7 @@
-"""Runs the pipeline over a project: cache, prefilter, worker processes, ordering.
+"""Runs the pipeline over a project: cache, worker processes, ordering.
 
-    files -> read bytes once -> cache hit? -> prefilter -> workers (parse and analyse,
-          or only syntax-check what no rule can report on)
+    files -> read bytes once -> cache hit? -> workers (each rule's prefilter; parse and
+          analyse, or only syntax-check what no rule can report on)
           -> suppressions and per-file-ignores -> findings sorted by path, line, column
 
 The output depends only on the files, the settings and the llmlint version: never on
@@ -27,7 +27,6 @@ from llmlint.finding import Finding, FlowStep
 from llmlint.gcpause import collector_paused, collector_released
 from llmlint.pipeline import FileAnalyzer, FileResult, FileTask, unparseable
 from llmlint.pool import TaskFailure, WorkerPool
-from llmlint.prefilter import Prefilter
 from llmlint.registry import all_rules
 from llmlint.rule import FlowRule
 from llmlint.source import SourceError, read_bytes
@@ -104,18 +103,6 @@ def flow_rules(codes: Iterable[str]) -> dict[str, FlowRule]:
     }
 
 
-def _prefilters(options: EngineOptions) -> list[Prefilter] | None:
-    """One prefilter per selected rule; None when some rule needs every file parsed."""
-    found = []
-    for rule in all_rules():
-        if rule.code in options.rule_codes and not rule.engine_reported:
-            prefilter = rule().prefilter(options.catalog)
-            if prefilter is None:
-                return None
-            found.append(prefilter)
-    return found
-
-
 def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
     results: dict[str, FileResult] = {}
     contents: list[tuple[InputFile, bytes]] = []
@@ -127,7 +114,6 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
     contents = _in_namespace_packages(contents)
     shadowed = shadowed_libraries([item for item, _ in contents], options.catalog)
     cache = ResultCache(options.cache_dir, __version__, settings_fingerprint(options, shadowed))
-    prefilters = None if options.facts else _prefilters(options)
     outcome = EngineResult(files_checked=len(files))
     tasks: list[FileTask] = []
     digests: dict[str, str] = {}
@@ -139,9 +125,8 @@ def run(files: Sequence[InputFile], options: EngineOptions) -> EngineResult:
             results[item.rel] = cached
             outcome.files_from_cache += 1
         else:
-            wanted = prefilters is None or any(p.accepts(data, item.module) for p in prefilters)
             is_package = item.path.name in ("__init__.py", "__init__.pyi")
-            tasks.append(FileTask(str(item.path), item.rel, item.module, is_package, data, wanted))
+            tasks.append(FileTask(str(item.path), item.rel, item.module, is_package, data))
     jobs = options.jobs or os.cpu_count() or 1
     flows = flow_rules(options.rule_codes)
     init = (options.rule_codes, options.catalog, bool(flows) or options.facts, shadowed)

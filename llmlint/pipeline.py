@@ -43,8 +43,6 @@ class FileTask:
     module: str  # dotted module name, for relative imports
     is_package: bool
     data: bytes
-    # False when no selected rule can report on the file: it is only checked to parse.
-    analyze: bool = True
 
 
 @dataclass
@@ -175,8 +173,6 @@ class FileAnalyzer:
             and not rule.engine_reported
             and not issubclass(rule, FlowRule)
         ]
-        # The data-flow rules need every file parsed; the others still run only on the
-        # files their prefilter accepts.
         self.prefilters: list[Prefilter | None] = [rule.prefilter(catalog) for rule in self.rules]
 
     def analyze_to_json(self, task: FileTask) -> str:
@@ -189,7 +185,15 @@ class FileAnalyzer:
             text = decode(task.data)
         except SourceError as error:
             return unparseable(task.rel, error.message, error.line)
-        if not task.analyze and _compiles(text, task.rel):
+        # Rules run only on the files their prefilter accepts; a file no rule can report on
+        # (and that no data-flow rule needs) is only checked to parse.
+        rules = [
+            rule
+            for rule, prefilter in zip(self.rules, self.prefilters, strict=True)
+            if prefilter is None or prefilter.accepts(task.data, task.module)
+        ]
+        needed = bool(rules) or self.want_facts
+        if not needed and _compiles(text, task.rel):
             return FileResult(task.rel)
         hazard = parse_hazard(text, task.rel)
         if hazard is not None:
@@ -202,7 +206,7 @@ class FileAnalyzer:
             return unparseable(task.rel, "the code is nested too deeply to parse")
         except Exception as error:  # the native parser reports some failures this way
             return unparseable(task.rel, f"the parser failed: {error}".splitlines()[0])
-        if not task.analyze:
+        if not needed:
             return FileResult(task.rel)  # newer syntax than this Python's, but it parses
         result = FileResult(task.rel, suppressions=parse_suppressions(text), parsed=True)
         lines = LineIndex.of(text)
@@ -219,9 +223,7 @@ class FileAnalyzer:
             return unparseable(task.rel, "the code is nested too deeply to analyse")
         context = RuleContext(model, self.catalog)
         reports: list[tuple[Rule, Report]] = []
-        for rule, prefilter in zip(self.rules, self.prefilters, strict=True):
-            if prefilter is not None and not prefilter.accepts(task.data, task.module):
-                continue
+        for rule in rules:
             try:
                 reports.extend((rule, report) for report in rule.check(context))
             except Exception:
