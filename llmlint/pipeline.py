@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst._nodes.base import CSTNode
 
 from llmlint.analysis.flow import FlowAnalyzer
 from llmlint.analysis.literals import redacted
@@ -129,7 +128,7 @@ def _compiles(text: str, rel: str) -> bool:
     return True
 
 
-def _skip_validation(_node: CSTNode) -> None:
+def _skip_validation(_node: cst.CSTNode) -> None:
     pass
 
 
@@ -141,12 +140,12 @@ def parse_module(text: str) -> cst.Module:
     Skipping it makes parsing ~14% faster on real code. The hook is restored at once,
     so nodes built by anything else are still validated.
     """
-    validate = CSTNode.__post_init__
-    CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign, assignment]
+    validate = cst.CSTNode.__post_init__
+    cst.CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign, assignment]
     try:
         return cst.parse_module(text)
     finally:
-        CSTNode.__post_init__ = validate  # type: ignore[method-assign]
+        cst.CSTNode.__post_init__ = validate  # type: ignore[method-assign]
 
 
 def _report_nodes(report: Report) -> list[cst.CSTNode]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import gc
-import textwrap
 import weakref
-
-import libcst as cst
 
 from llmlint.analysis import receivers
 from llmlint.analysis.loop_bounds import (
@@ -19,21 +16,13 @@ from llmlint.analysis.loop_bounds import (
 from llmlint.analysis.module import ModuleModel
 from llmlint.analysis.receivers import llm_calls
 from llmlint.catalog import load_catalog
-from llmlint.source import LineIndex
+from tests.test_analysis import model_of as analysis_model_of
 
 CATALOG = load_catalog()
 
 
 def model_of(code: str) -> ModuleModel:
-    text = textwrap.dedent(code)
-    return ModuleModel(
-        cst.parse_module(text),
-        path="app.py",
-        module_name="app",
-        is_package=False,
-        lines=LineIndex.of(text),
-        catalog=CATALOG,
-    )
+    return analysis_model_of(code, module="app")
 
 
 LOOPS = """
