@@ -26,8 +26,9 @@ from llmlint.analysis.facts import (
 from llmlint.analysis.flow_state import FlowState, Frame
 from llmlint.analysis.module import UNKNOWN, CallSite
 from llmlint.analysis.scope import BindingKind
-from llmlint.analysis.sinks import applies, method_sinks, sanitized, sink_value
+from llmlint.analysis.sinks import applies, sanitized, sink_value
 from llmlint.analysis.values import EMPTY, Taint, Value, reaching, union
+from llmlint.catalog import by_method
 from llmlint.catalog.schema import LLMCall, Sink
 
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "write"})
@@ -73,7 +74,7 @@ class CallInterpreter(FlowState):
         sinks = self._sinks.match_any(callees)
         untyped = not callees or self._is_library(callees)
         if isinstance(node.func, cst.Attribute) and not sinks and untyped:
-            sinks += method_sinks(
+            sinks += by_method(
                 self._method_sinks, node.func.attr.value, self.model.text_of(node.func.value)
             )
         if sinks:

@@ -15,7 +15,6 @@ loops of frameworks, bounded by the limits they are given, are `agent_limits`' j
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ import libcst as cst
 from llmlint.analysis.module import CallSite, ModuleModel
 from llmlint.analysis.receivers import llm_calls
 from llmlint.analysis.scope import BindingKind, Scope, ScopeKind
-from llmlint.catalog import Catalog
+from llmlint.catalog import Catalog, by_method
 from llmlint.catalog.schema import LoopWait
 
 _VALUE_BINDINGS = (BindingKind.ASSIGN, BindingKind.ELEMENT, BindingKind.WITH)
@@ -93,11 +92,7 @@ class LoopWaits:
         func = site.node.func
         if not isinstance(func, cst.Attribute):
             return False
-        receiver = site.model.text_of(func.value).rsplit(".", 1)[-1]
-        return any(
-            entry.method == func.attr.value and re.search(entry.receiver, receiver)
-            for entry in self.methods
-        )
+        return bool(by_method(self.methods, func.attr.value, site.model.text_of(func.value)))
 
 
 def unbounded_loops(reach: LLMReach, waits: LoopWaits) -> Iterator[tuple[cst.While, cst.Call]]:

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from llmlint.analysis.facts import CallFact
 from llmlint.analysis.values import Value, tag
-from llmlint.catalog import Catalog, PatternIndex
+from llmlint.catalog import Catalog, PatternIndex, by_method
 from llmlint.catalog.schema import ArgRef, MessageRole, Prompt, Route, Source, Template
 
 PROMPT = "PROMPT"  # the pseudo-rule of prompt sink hits; see prompt_rule
@@ -98,11 +98,7 @@ class PromptCatalog:
         self._names = [s for s in sources if s.name]
 
     def method_source(self, method: str, receiver: str) -> Source | None:
-        name = receiver.rsplit(".", 1)[-1]
-        for source in self._methods:
-            if source.method == method and re.search(source.receiver, name):
-                return source
-        return None
+        return next(iter(by_method(self._methods, method, receiver)), None)
 
     def name_source(self, attribute: str, receiver: str) -> Source | None:
         for source in self._names:

@@ -8,8 +8,7 @@ tools' analysis (tool_reach.py) judges a call's conditions the same way, from it
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
 from llmlint.analysis.facts import NOT_CONSTANT, ArgFact, CallFact
@@ -170,9 +169,3 @@ def sink_value(sink: Sink, call: CallFact) -> Value:
         else:
             values.append(arg.value)
     return reaching(union(*values), sink.rule)
-
-
-def method_sinks(sinks: Iterable[Sink], method: str, receiver_text: str) -> list[Sink]:
-    """Sinks named by method and receiver name, for objects of unknown type."""
-    name = receiver_text.rsplit(".", 1)[-1]
-    return [s for s in sinks if s.method == method and re.search(s.receiver, name)]

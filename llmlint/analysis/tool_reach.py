@@ -20,9 +20,9 @@ from llmlint.analysis.catalog_tools import Related, list_items
 from llmlint.analysis.flow import URL_WITH_HOST
 from llmlint.analysis.module import CallSite, ModuleModel, single_assignment
 from llmlint.analysis.scope import Scope
-from llmlint.analysis.sinks import command_operands, conditions_hold, method_sinks
+from llmlint.analysis.sinks import command_operands, conditions_hold
 from llmlint.analysis.tool_flow import ArgumentFlow
-from llmlint.catalog import Catalog
+from llmlint.catalog import Catalog, by_method
 from llmlint.catalog.schema import ArgRef, Sink, ToolCapability
 
 MAX_DEPTH = 3  # calls into the module's own functions followed from a tool's body
@@ -125,7 +125,7 @@ class ToolReach:
             local = any(self.model.function_scope(p) for p in call.callees)
             if not local:
                 candidates = [s for s in self._method_sinks if s.rule == sink_rule]
-                sinks = method_sinks(candidates, func.attr.value, self.model.text_of(func.value))
+                sinks = by_method(candidates, func.attr.value, self.model.text_of(func.value))
         return sinks
 
     def _reaches_sink(self, sink: Sink, call: CallSite, tainted: frozenset[str]) -> bool:

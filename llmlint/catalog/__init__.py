@@ -19,7 +19,7 @@ from dataclasses import MISSING, dataclass, fields
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from llmlint.catalog.schema import SECTIONS, ArgRef, CredentialSetting, RateLimit, Sink, Source
 from llmlint.config import ConfigError, read_toml
@@ -72,6 +72,24 @@ class _Globs(Generic[T]):
 
 
 _MAX_KNOWN = 50_000
+
+
+class _ByMethod(Protocol):
+    @property
+    def method(self) -> str | None: ...
+
+    @property
+    def receiver(self) -> str: ...
+
+
+M = TypeVar("M", bound=_ByMethod)
+
+
+def by_method(entries: Iterable[M], method: str, receiver_text: str) -> list[M]:
+    """The entries given by `method` with `receiver` (a regex over the receiver's last
+    name), for calls on objects whose type is unknown: `cursor.execute(...)`."""
+    name = receiver_text.rsplit(".", 1)[-1]
+    return [e for e in entries if e.method == method and re.search(e.receiver, name)]
 
 
 class PatternIndex(Generic[T]):
