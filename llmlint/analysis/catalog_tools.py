@@ -11,8 +11,8 @@ Two kinds of catalog call hand a model power, each reported where the call is:
   allowlist or read-only marker: the model's SQL can write, not only read.
 
 The project's own tools are found by agency.py (their arguments followed by tool_flow.py
-and tool_reach.py). Those two modules also use `list_items`, which lives here so that
-every agency module can import it without a cycle.
+and tool_reach.py). tool_reach.py also uses `list_items`, which lives here so that every
+agency module can import it without a cycle.
 """
 
 from __future__ import annotations
